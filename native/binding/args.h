@@ -1,0 +1,52 @@
+// Cheap re-checks of what lib/ already validated: the C++ side must stay safe whatever JS passes.
+#pragma once
+#include <napi.h>
+
+#include <cstddef>
+#include <string>
+
+namespace threadml::binding {
+
+struct FloatArray {
+  Napi::TypedArray value;
+  bool is_float32 = false;
+  void* data = nullptr;
+  std::size_t length = 0;
+};
+
+inline FloatArray float_array(const Napi::Value& value, const char* name) {
+  Napi::Env env = value.Env();
+  if (!value.IsTypedArray())
+    throw Napi::TypeError::New(env, std::string("Expected a Float64Array or Float32Array for ") + name);
+  Napi::TypedArray array = value.As<Napi::TypedArray>();
+  const napi_typedarray_type type = array.TypedArrayType();
+  if (type != napi_float64_array && type != napi_float32_array)
+    throw Napi::TypeError::New(env, std::string("Expected a Float64Array or Float32Array for ") + name);
+  Napi::ArrayBuffer buffer = array.ArrayBuffer();
+  if (buffer.IsDetached())
+    throw Napi::TypeError::New(env, std::string("Expected an attached buffer for ") + name +
+                                        " but received a detached ArrayBuffer");
+  FloatArray out;
+  out.value = array;
+  out.is_float32 = type == napi_float32_array;
+  out.data = static_cast<char*>(buffer.Data()) + array.ByteOffset();
+  out.length = array.ElementLength();
+  return out;
+}
+
+inline std::size_t size_arg(const Napi::Value& value, const char* name) {
+  const double v = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1.0;
+  if (!(v >= 0.0 && v <= 9007199254740991.0) || v != static_cast<double>(static_cast<long long>(v)))
+    throw Napi::RangeError::New(value.Env(), std::string("Expected a non-negative integer for ") + name);
+  return static_cast<std::size_t>(v);
+}
+
+inline int int_arg(const Napi::Value& value, const char* name, int lo, int hi) {
+  const double v = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : lo - 1.0;
+  if (!(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int>(v)))
+    throw Napi::RangeError::New(value.Env(), std::string("Expected an integer from ") + std::to_string(lo) + " to " +
+                                                 std::to_string(hi) + " for " + name);
+  return static_cast<int>(v);
+}
+
+}  // namespace threadml::binding

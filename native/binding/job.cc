@@ -1,0 +1,170 @@
+#include "binding/job.h"
+
+#include <memory>
+#include <new>
+#include <unordered_set>
+
+namespace threadml::binding {
+
+namespace {
+
+// Live jobs of one environment (main thread or a worker). Touched only on that environment's JS
+// thread; at teardown its jobs are cancelled so they stop reading memory that is about to go away.
+struct EnvironmentState {
+  std::unordered_set<Job*> live_jobs;
+};
+
+EnvironmentState& state_of(Napi::Env env) { return *env.GetInstanceData<EnvironmentState>(); }
+
+Napi::Error make_error(Napi::Env env, ErrorKind kind, const std::string& message) {
+  switch (kind) {
+    case ErrorKind::Type: return Napi::TypeError::New(env, message);
+    case ErrorKind::Range: return Napi::RangeError::New(env, message);
+    case ErrorKind::Aborted: {
+      Napi::Error error = Napi::Error::New(env, message);
+      error.Set("name", Napi::String::New(env, "AbortError"));
+      error.Set("code", Napi::String::New(env, "ABORT_ERR"));
+      return error;
+    }
+    default: return Napi::Error::New(env, message);
+  }
+}
+
+}  // namespace
+
+JobCounters& job_counters() {
+  static JobCounters counters;
+  return counters;
+}
+
+void register_environment(Napi::Env env) {
+  auto* state = new EnvironmentState();
+  env.SetInstanceData<EnvironmentState>(state);
+  env.AddCleanupHook([state]() {
+    for (Job* job : state->live_jobs) job->Cancel();
+  });
+}
+
+JobOptions JobOptions::parse(const Napi::Value& value) {
+  JobOptions options;
+  if (value.IsUndefined() || value.IsNull()) return options;
+  if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "Expected an object for options");
+  const Napi::Object object = value.As<Napi::Object>();
+  const Napi::Value threads = object.Get("threads");
+  if (!threads.IsUndefined()) {
+    const double n = threads.IsNumber() ? threads.As<Napi::Number>().DoubleValue() : -1.0;
+    if (!(n >= 1.0 && n <= 4096.0) || n != static_cast<double>(static_cast<int>(n)))
+      throw Napi::RangeError::New(value.Env(), "Expected an integer from 1 to 4096 for threads");
+    options.threads = static_cast<int>(n);
+  }
+  const Napi::Value abort = object.Get("abort");
+  if (!abort.IsUndefined()) {
+    if (!abort.IsTypedArray() || abort.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+        abort.As<Napi::TypedArray>().ElementLength() < 1)
+      throw Napi::TypeError::New(value.Env(), "Expected an Int32Array of length >= 1 for abort");
+    options.abort_flag = abort;
+  }
+  const Napi::Value progress = object.Get("onProgress");
+  if (!progress.IsUndefined()) {
+    if (!progress.IsFunction()) throw Napi::TypeError::New(value.Env(), "Expected a function for onProgress");
+    options.on_progress = progress.As<Napi::Function>();
+  }
+  return options;
+}
+
+Napi::Promise Job::Start(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins, Run run,
+                         Finish finish) {
+  Job* job = new Job(env, options, pins, std::move(run), std::move(finish));
+  Napi::Promise promise = job->deferred_.Promise();
+  job_counters().queued.fetch_add(1, std::memory_order_relaxed);
+  job->Queue();
+  return promise;
+}
+
+Job::Job(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins, Run run, Finish finish)
+    : Napi::AsyncWorker(env, "threadml"),
+      deferred_(Napi::Promise::Deferred::New(env)),
+      run_(std::move(run)),
+      finish_(std::move(finish)),
+      wanted_threads_(options.threads) {
+  pins_.reserve(pins.size() + 1);
+  for (const Napi::Value& value : pins) pins_.push_back(Napi::Persistent(value));
+  if (!options.abort_flag.IsEmpty()) {
+    pins_.push_back(Napi::Persistent(options.abort_flag));
+    cancel_.watch(static_cast<const int32_t*>(options.abort_flag.As<Napi::TypedArray>().ArrayBuffer().Data()) +
+                  options.abort_flag.As<Napi::TypedArray>().ByteOffset() / sizeof(int32_t));
+  }
+  if (!options.on_progress.IsEmpty()) {
+    has_progress_ = true;
+    progress_ = Napi::ThreadSafeFunction::New(env, options.on_progress, "threadml.progress", 0, 1);
+  }
+  state_of(env).live_jobs.insert(this);
+}
+
+Job::~Job() { state_of(Env()).live_jobs.erase(this); }
+
+void Job::Execute() {
+  JobCounters& counters = job_counters();
+  counters.queued.fetch_sub(1, std::memory_order_relaxed);
+  counters.running.fetch_add(1, std::memory_order_relaxed);
+  try {
+    ThreadBudget& budget = ThreadBudget::global();
+    ThreadBudget::Lease lease(budget, wanted_threads_ > 0 ? wanted_threads_ : budget.limit());
+    ExecContext ctx;
+    ctx.threads = lease.threads();
+    ctx.cancel = &cancel_;
+    ctx.progress = has_progress_ ? this : nullptr;
+    ctx.check_cancelled();
+    run_(ctx);
+  } catch (const Error& e) {
+    error_kind_ = e.kind();
+    SetError(e.what());
+  } catch (const std::bad_alloc&) {
+    error_kind_ = ErrorKind::Range;
+    SetError("Not enough memory for this call (std::bad_alloc)");
+  } catch (const std::exception& e) {
+    error_kind_ = ErrorKind::Internal;
+    SetError(std::string("threadml internal error: ") + e.what());
+  }
+  if (has_progress_) progress_.Release();
+  counters.running.fetch_sub(1, std::memory_order_relaxed);
+  counters.completed.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Job::report(double fraction) noexcept {
+  const int permille = static_cast<int>(fraction * 1000.0);
+  int last = last_permille_.load(std::memory_order_relaxed);
+  // Forward at most every 1% so a fast kernel cannot flood the event loop.
+  while (permille >= last + 10 || (permille == 1000 && last != 1000)) {
+    if (last_permille_.compare_exchange_weak(last, permille, std::memory_order_relaxed)) {
+      auto* value = new double(permille / 1000.0);
+      if (progress_.NonBlockingCall(value, [](Napi::Env env, Napi::Function callback, double* data) {
+            const double v = *data;
+            delete data;
+            if (env == nullptr || callback.IsEmpty()) return;
+            try {
+              callback.Call({Napi::Number::New(env, v)});
+            } catch (const Napi::Error&) {
+              // lib/ wraps user callbacks so they cannot throw; never let one unwind into Node.
+            }
+          }) != napi_ok)
+        delete value;
+      return;
+    }
+  }
+}
+
+void Job::OnOK() {
+  Napi::Env env = Env();
+  try {
+    deferred_.Resolve(finish_(env));
+  } catch (const Napi::Error& e) {
+    deferred_.Reject(e.Value());
+  }
+}
+
+void Job::OnError(const Napi::Error& error) {
+  deferred_.Reject(make_error(Env(), error_kind_, error.Message()).Value());
+}
+
+}  // namespace threadml::binding

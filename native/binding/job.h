@@ -1,0 +1,68 @@
+// The async job every heavy call goes through: inputs are validated and pinned on the JS thread,
+// the kernel runs on the libuv pool with a lease from the thread budget, and a Promise settles.
+#pragma once
+#include <napi.h>
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/parallel.h"
+#include "core/status.h"
+
+namespace threadml::binding {
+
+// Per-call options shared by every job: {threads?, abort?: Int32Array, onProgress?: (fraction) => void}.
+struct JobOptions {
+  int threads = 0;  // 0: the whole budget
+  Napi::Value abort_flag;
+  Napi::Function on_progress;
+  static JobOptions parse(const Napi::Value& value);
+};
+
+class Job final : public Napi::AsyncWorker, private ProgressSink {
+ public:
+  using Run = std::function<void(const ExecContext&)>;
+  using Finish = std::function<Napi::Value(Napi::Env)>;
+
+  // Queues `run` (off the JS thread) and returns a Promise resolved with `finish()` (on the JS thread).
+  // Every value in `pins` stays referenced until the job ends, so the GC cannot free a buffer in use.
+  static Napi::Promise Start(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins, Run run,
+                             Finish finish);
+
+  void Cancel() noexcept { cancel_.cancel(); }
+
+  ~Job() override;
+
+ private:
+  Job(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins, Run run, Finish finish);
+
+  void Execute() override;
+  void OnOK() override;
+  void OnError(const Napi::Error& error) override;
+  void report(double fraction) noexcept override;
+
+  Napi::Promise::Deferred deferred_;
+  std::vector<Napi::Reference<Napi::Value>> pins_;
+  Run run_;
+  Finish finish_;
+  int wanted_threads_;
+  CancelToken cancel_;
+  ErrorKind error_kind_ = ErrorKind::Internal;
+  bool has_progress_ = false;
+  Napi::ThreadSafeFunction progress_;
+  std::atomic<int> last_permille_{-1};
+};
+
+// Process-wide job counters, for services sizing their load.
+struct JobCounters {
+  std::atomic<int> queued{0};
+  std::atomic<int> running{0};
+  std::atomic<long long> completed{0};
+};
+JobCounters& job_counters();
+
+void register_environment(Napi::Env env);
+
+}  // namespace threadml::binding

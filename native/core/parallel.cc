@@ -1,0 +1,44 @@
+#include "core/parallel.h"
+
+#include <cblas.h>
+
+#include <thread>
+
+namespace threadml {
+
+namespace {
+int hardware_threads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+}  // namespace
+
+ThreadBudget::ThreadBudget() : limit_(hardware_threads()) { openblas_set_num_threads(limit_); }
+
+ThreadBudget& ThreadBudget::global() {
+  static ThreadBudget budget;
+  return budget;
+}
+
+void ThreadBudget::set_limit(int threads) {
+  limit_.store(threads < 1 ? 1 : threads, std::memory_order_relaxed);
+  openblas_set_num_threads(limit());
+}
+
+ThreadBudget::Lease::Lease(ThreadBudget& budget, int wanted) : budget_(budget), threads_(1) {
+  if (wanted < 1) wanted = 1;
+  // Grant min(wanted, free), never less than one thread: a job always makes progress.
+  int used = budget_.in_use_.load(std::memory_order_relaxed);
+  for (;;) {
+    const int free_threads = budget_.limit() - used;
+    const int grant = std::max(1, std::min(wanted, free_threads));
+    if (budget_.in_use_.compare_exchange_weak(used, used + grant, std::memory_order_relaxed)) {
+      threads_ = grant;
+      return;
+    }
+  }
+}
+
+ThreadBudget::Lease::~Lease() { budget_.in_use_.fetch_sub(threads_, std::memory_order_relaxed); }
+
+}  // namespace threadml
