@@ -34,6 +34,8 @@ inline FloatArray float_array(const Napi::Value& value, const char* name) {
   return out;
 }
 
+inline std::size_t element_size(const FloatArray& a) { return a.is_float32 ? sizeof(float) : sizeof(double); }
+
 inline std::size_t size_arg(const Napi::Value& value, const char* name) {
   const double v = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1.0;
   if (!(v >= 0.0 && v <= 9007199254740991.0) || v != static_cast<double>(static_cast<long long>(v)))

@@ -72,12 +72,18 @@ JobOptions JobOptions::parse(const Napi::Value& value) {
   return options;
 }
 
-Napi::Promise Job::Start(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins, Run run,
-                         Finish finish) {
+Napi::Promise Job::Start(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins,
+                         std::size_t bytes_touched, Run run, Finish finish) {
   Job* job = new Job(env, options, pins, std::move(run), std::move(finish));
   Napi::Promise promise = job->deferred_.Promise();
   job_counters().queued.fetch_add(1, std::memory_order_relaxed);
-  job->Queue();
+  if (bytes_touched < kInlineBytes && !job->has_progress_) {
+    job->Execute();
+    job->Settle(env);
+    delete job;
+  } else {
+    job->Queue();
+  }
   return promise;
 }
 
@@ -117,18 +123,21 @@ void Job::Execute() {
     ctx.check_cancelled();
     run_(ctx);
   } catch (const Error& e) {
-    error_kind_ = e.kind();
-    SetError(e.what());
+    Fail(e.kind(), e.what());
   } catch (const std::bad_alloc&) {
-    error_kind_ = ErrorKind::Range;
-    SetError("Not enough memory for this call (std::bad_alloc)");
+    Fail(ErrorKind::Range, "Not enough memory for this call (std::bad_alloc)");
   } catch (const std::exception& e) {
-    error_kind_ = ErrorKind::Internal;
-    SetError(std::string("threadml internal error: ") + e.what());
+    Fail(ErrorKind::Internal, std::string("threadml internal error: ") + e.what());
   }
   if (has_progress_) progress_.Release();
   counters.running.fetch_sub(1, std::memory_order_relaxed);
   counters.completed.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Job::Fail(ErrorKind kind, const std::string& message) {
+  error_kind_ = kind;
+  error_message_ = message;
+  SetError(message);
 }
 
 void Job::report(double fraction) noexcept {
@@ -154,17 +163,20 @@ void Job::report(double fraction) noexcept {
   }
 }
 
-void Job::OnOK() {
-  Napi::Env env = Env();
+void Job::Settle(Napi::Env env) {
+  if (!error_message_.empty()) {
+    deferred_.Reject(make_error(env, error_kind_, error_message_).Value());
+    return;
+  }
   try {
-    deferred_.Resolve(finish_(env));
+    deferred_.Resolve(finish_(env, pins_));
   } catch (const Napi::Error& e) {
     deferred_.Reject(e.Value());
   }
 }
 
-void Job::OnError(const Napi::Error& error) {
-  deferred_.Reject(make_error(Env(), error_kind_, error.Message()).Value());
-}
+void Job::OnOK() { Settle(Env()); }
+
+void Job::OnError(const Napi::Error&) { Settle(Env()); }
 
 }  // namespace threadml::binding

@@ -23,13 +23,18 @@ struct JobOptions {
 
 class Job final : public Napi::AsyncWorker, private ProgressSink {
  public:
+  using Pins = std::vector<Napi::Reference<Napi::Value>>;
   using Run = std::function<void(const ExecContext&)>;
-  using Finish = std::function<Napi::Value(Napi::Env)>;
+  using Finish = std::function<Napi::Value(Napi::Env, const Pins&)>;
 
   // Queues `run` (off the JS thread) and returns a Promise resolved with `finish()` (on the JS thread).
-  // Every value in `pins` stays referenced until the job ends, so the GC cannot free a buffer in use.
-  static Napi::Promise Start(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins, Run run,
-                             Finish finish);
+  // Every value in `pins` stays referenced until the job ends, so the GC cannot free a buffer in use;
+  // finish reads them back from its Pins argument (a napi_value must not outlive its call).
+  // Jobs touching fewer than kInlineBytes run at once on the JS thread: for them the hop to the
+  // thread pool costs more than the work, and they finish within microseconds.
+  static Napi::Promise Start(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins,
+                             std::size_t bytes_touched, Run run, Finish finish);
+  static constexpr std::size_t kInlineBytes = 64 * 1024;
 
   void Cancel() noexcept { cancel_.cancel(); }
 
@@ -44,12 +49,16 @@ class Job final : public Napi::AsyncWorker, private ProgressSink {
   void report(double fraction) noexcept override;
 
   Napi::Promise::Deferred deferred_;
-  std::vector<Napi::Reference<Napi::Value>> pins_;
+  void Settle(Napi::Env env);
+  void Fail(ErrorKind kind, const std::string& message);
+
+  Pins pins_;
   Run run_;
   Finish finish_;
   int wanted_threads_;
   CancelToken cancel_;
   ErrorKind error_kind_ = ErrorKind::Internal;
+  std::string error_message_;
   bool has_progress_ = false;
   Napi::ThreadSafeFunction progress_;
   std::atomic<int> last_permille_{-1};

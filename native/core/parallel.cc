@@ -4,10 +4,19 @@
 
 #include <thread>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 namespace threadml {
 
 namespace {
+// Like os.availableParallelism(): the CPUs this process may run on, not all CPUs of the machine.
 int hardware_threads() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
   const unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
 }
