@@ -49,6 +49,16 @@ export interface NativeAddon {
   ): Promise<FloatArray | Int32Array>;
   dot(x: FloatArray, y: FloatArray, options: NativeJobOptions): Promise<number>;
   streamSum(x: Float64Array, options: NativeJobOptions): Promise<number>;
+  gemm(
+    a: FloatArray,
+    aRows: number,
+    aCols: number,
+    b: FloatArray,
+    bRows: number,
+    bCols: number,
+    params: { transA: boolean; transB: boolean; alpha: number; beta: number; C?: FloatArray },
+    options: NativeJobOptions,
+  ): Promise<FloatArray>;
 }
 
 /** The directory holding threadml's package.json (lib/ in source, dist/lib/ when compiled). */

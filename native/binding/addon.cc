@@ -14,6 +14,7 @@
 namespace threadml::binding {
 
 void register_reduce(Napi::Env env, Napi::Object exports);
+void register_linalg(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -73,12 +74,14 @@ Napi::Value JobStats(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  ThreadBudget::global();  // pins OpenBLAS to one thread before any BLAS call
   register_environment(env);
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
   exports.Set("jobStats", Napi::Function::New(env, JobStats, "jobStats"));
   register_reduce(env, exports);
+  register_linalg(env, exports);
   return exports;
 }
 

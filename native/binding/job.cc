@@ -73,11 +73,11 @@ JobOptions JobOptions::parse(const Napi::Value& value) {
 }
 
 Napi::Promise Job::Start(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins,
-                         std::size_t bytes_touched, Run run, Finish finish) {
+                         double cost, Run run, Finish finish) {
   Job* job = new Job(env, options, pins, std::move(run), std::move(finish));
   Napi::Promise promise = job->deferred_.Promise();
   job_counters().queued.fetch_add(1, std::memory_order_relaxed);
-  if (bytes_touched < kInlineBytes && !job->has_progress_) {
+  if (cost < kInlineCost && !job->has_progress_) {
     job->Execute();
     job->Settle(env);
     delete job;

@@ -30,11 +30,12 @@ class Job final : public Napi::AsyncWorker, private ProgressSink {
   // Queues `run` (off the JS thread) and returns a Promise resolved with `finish()` (on the JS thread).
   // Every value in `pins` stays referenced until the job ends, so the GC cannot free a buffer in use;
   // finish reads them back from its Pins argument (a napi_value must not outlive its call).
-  // Jobs touching fewer than kInlineBytes run at once on the JS thread: for them the hop to the
-  // thread pool costs more than the work, and they finish within microseconds.
+  // `cost` estimates the work in bytes streamed (or flops, whichever dominates). Jobs cheaper than
+  // kInlineCost run at once on the JS thread: for them the hop to the thread pool costs more than
+  // the work, and they finish within microseconds.
   static Napi::Promise Start(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value>& pins,
-                             std::size_t bytes_touched, Run run, Finish finish);
-  static constexpr std::size_t kInlineBytes = 64 * 1024;
+                             double cost, Run run, Finish finish);
+  static constexpr double kInlineCost = 64 * 1024;
 
   void Cancel() noexcept { cancel_.cancel(); }
 

@@ -35,7 +35,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   const FloatArray x = float_array(info[1], "x");
   auto result = std::make_shared<double>(0.0);
   return Job::Start(
-      env, JobOptions::parse(info[3]), {x.value}, x.length * element_size(x),
+      env, JobOptions::parse(info[3]), {x.value}, static_cast<double>(x.length * element_size(x)),
       [x, params, result](const ExecContext& ctx) {
         *result = x.is_float32 ? reduce(static_cast<const float*>(x.data), x.length, params, ctx)
                                : reduce(static_cast<const double*>(x.data), x.length, params, ctx);
@@ -64,7 +64,7 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   else out = Napi::Float64Array::New(env, out_length);
   void* out_data = static_cast<char*>(out.ArrayBuffer().Data()) + out.ByteOffset();
   return Job::Start(
-      env, JobOptions::parse(info[6]), {x.value, out}, x.length * element_size(x),
+      env, JobOptions::parse(info[6]), {x.value, out}, static_cast<double>(x.length * element_size(x)),
       [=](const ExecContext& ctx) {
         int32_t* index = arg ? static_cast<int32_t*>(out_data) : nullptr;
         if (x.is_float32)
@@ -88,7 +88,7 @@ Napi::Value Dot(const Napi::CallbackInfo& info) {
                                          std::to_string(y.length));
   auto result = std::make_shared<double>(0.0);
   return Job::Start(
-      env, JobOptions::parse(info[2]), {x.value, y.value}, 2 * x.length * element_size(x),
+      env, JobOptions::parse(info[2]), {x.value, y.value}, 2 * static_cast<double>(x.length * element_size(x)),
       [x, y, result](const ExecContext& ctx) {
         *result = x.is_float32
                       ? dot(static_cast<const float*>(x.data), static_cast<const float*>(y.data), x.length, ctx)
@@ -103,7 +103,7 @@ Napi::Value StreamSum(const Napi::CallbackInfo& info) {
   if (x.is_float32) throw Napi::TypeError::New(env, "Expected a Float64Array for x");
   auto result = std::make_shared<double>(0.0);
   return Job::Start(
-      env, JobOptions::parse(info[1]), {x.value}, x.length * element_size(x),
+      env, JobOptions::parse(info[1]), {x.value}, static_cast<double>(x.length * element_size(x)),
       [x, result](const ExecContext& ctx) { *result = stream_sum(static_cast<const double*>(x.data), x.length, ctx); },
       [result](Napi::Env e, const Job::Pins&) { return Napi::Number::New(e, *result); });
 }

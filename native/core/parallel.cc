@@ -22,7 +22,9 @@ int hardware_threads() {
 }
 }  // namespace
 
-ThreadBudget::ThreadBudget() : limit_(hardware_threads()) { openblas_set_num_threads(limit_); }
+// OpenBLAS stays single-threaded: threadml splits BLAS work into panels itself (kernels/blas.cc),
+// so BLAS threads come out of the same budget and concurrent jobs never oversubscribe.
+ThreadBudget::ThreadBudget() : limit_(hardware_threads()) { openblas_set_num_threads(1); }
 
 ThreadBudget& ThreadBudget::global() {
   static ThreadBudget budget;
@@ -31,7 +33,6 @@ ThreadBudget& ThreadBudget::global() {
 
 void ThreadBudget::set_limit(int threads) {
   limit_.store(threads < 1 ? 1 : threads, std::memory_order_relaxed);
-  openblas_set_num_threads(limit());
 }
 
 ThreadBudget::Lease::Lease(ThreadBudget& budget, int wanted) : budget_(budget), threads_(1) {

@@ -21,7 +21,7 @@ class ThreadBudget {
   static ThreadBudget& global();
 
   int limit() const noexcept { return limit_.load(std::memory_order_relaxed); }
-  void set_limit(int threads);  // also sets OpenBLAS's own thread count
+  void set_limit(int threads);
   int in_use() const noexcept { return in_use_.load(std::memory_order_relaxed); }
 
   class Lease {
