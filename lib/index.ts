@@ -1,5 +1,5 @@
 export { sum, mean, variance, std, min, max, argmin, argmax, norm, dot } from './ops/reduce';
-export type { ReduceInput, ReduceOptions, AxisOption, VarianceOptions, NormOptions } from './ops/reduce';
+export type { ReduceInput, ReduceOptions, AxisOption, VarianceOptions, NormOptions, Reducer, ArgReducer } from './ops/reduce';
 export { gemm, matmul } from './ops/linalg';
 export type { GemmOptions } from './ops/linalg';
 export { setThreads, getThreads, info, jobStats } from './threads';

@@ -44,7 +44,7 @@ export interface NormOptions extends JobOptions {
 
 type AxisResult<X> = X extends Matrix<infer T> ? T : FloatArray;
 
-function reduceParams(options: (ReduceOptions & { ddof?: number }) | undefined, allowSkipNaN: boolean): NativeReduceParams {
+function reduceParams(options: VarianceOptions | undefined, allowSkipNaN: boolean): NativeReduceParams {
   const params: NativeReduceParams = {};
   if (options === undefined || options === null || typeof options !== 'object') return params;
   if (options.skipNaN !== undefined) {
@@ -72,7 +72,9 @@ function run(op: Op, x: unknown, options: (JobOptions & { axis?: unknown }) | un
   return runJob(options, (native) => addon.reduceAxis(op, m.data, m.rows, m.cols, axis, params, native));
 }
 
-function call(op: Op, x: unknown, options: any, allowSkipNaN = true): Promise<any> {
+type AnyReduceOptions = VarianceOptions & { axis?: unknown };
+
+function call(op: Op, x: unknown, options: AnyReduceOptions | undefined, allowSkipNaN = true): Promise<any> {
   try {
     return run(op, x, options, reduceParams(options, allowSkipNaN));
   } catch (error) {
@@ -80,61 +82,45 @@ function call(op: Op, x: unknown, options: any, allowSkipNaN = true): Promise<an
   }
 }
 
-/** Sum of all elements (or along `axis`). */
-export function sum(x: ReduceInput, options?: ReduceOptions): Promise<number>;
-export function sum<X extends MatrixInput>(x: X, options: ReduceOptions & AxisOption): Promise<AxisResult<X>>;
-export function sum(x: ReduceInput, options?: ReduceOptions & Partial<AxisOption>): Promise<number | FloatArray> {
-  return call(Op.Sum, x, options);
+/** A reduction over all elements, or along `axis` of a matrix (one value per column or row). */
+export interface Reducer<O extends JobOptions> {
+  (x: ReduceInput, options?: O): Promise<number>;
+  <X extends MatrixInput>(x: X, options: O & AxisOption): Promise<AxisResult<X>>;
 }
+
+/** An index-valued reduction: a number, or an Int32Array along `axis`. */
+export interface ArgReducer {
+  (x: ReduceInput, options?: ReduceOptions): Promise<number>;
+  (x: MatrixInput, options: ReduceOptions & AxisOption): Promise<Int32Array>;
+}
+
+function reducer<R>(op: Op): R {
+  return ((x: ReduceInput, options?: AnyReduceOptions) => call(op, x, options)) as R;
+}
+
+/** Sum of all elements (or along `axis`), compensated: exact to about one rounding. */
+export const sum: Reducer<ReduceOptions> = reducer(Op.Sum);
 
 /** Arithmetic mean: "the mean of 100 million numbers", split across native threads. */
-export function mean(x: ReduceInput, options?: ReduceOptions): Promise<number>;
-export function mean<X extends MatrixInput>(x: X, options: ReduceOptions & AxisOption): Promise<AxisResult<X>>;
-export function mean(x: ReduceInput, options?: ReduceOptions & Partial<AxisOption>): Promise<number | FloatArray> {
-  return call(Op.Mean, x, options);
-}
+export const mean: Reducer<ReduceOptions> = reducer(Op.Mean);
 
 /** Variance, sum((x - mean)^2) / (n - ddof); NaN when n - ddof <= 0, like NumPy. */
-export function variance(x: ReduceInput, options?: VarianceOptions): Promise<number>;
-export function variance<X extends MatrixInput>(x: X, options: VarianceOptions & AxisOption): Promise<AxisResult<X>>;
-export function variance(x: ReduceInput, options?: VarianceOptions & Partial<AxisOption>): Promise<number | FloatArray> {
-  return call(Op.Var, x, options);
-}
+export const variance: Reducer<VarianceOptions> = reducer(Op.Var);
 
 /** Standard deviation, the square root of `variance` with the same `ddof`. */
-export function std(x: ReduceInput, options?: VarianceOptions): Promise<number>;
-export function std<X extends MatrixInput>(x: X, options: VarianceOptions & AxisOption): Promise<AxisResult<X>>;
-export function std(x: ReduceInput, options?: VarianceOptions & Partial<AxisOption>): Promise<number | FloatArray> {
-  return call(Op.Std, x, options);
-}
+export const std: Reducer<VarianceOptions> = reducer(Op.Std);
 
 /** Smallest element; NaN if any element is NaN unless skipNaN. */
-export function min(x: ReduceInput, options?: ReduceOptions): Promise<number>;
-export function min<X extends MatrixInput>(x: X, options: ReduceOptions & AxisOption): Promise<AxisResult<X>>;
-export function min(x: ReduceInput, options?: ReduceOptions & Partial<AxisOption>): Promise<number | FloatArray> {
-  return call(Op.Min, x, options);
-}
+export const min: Reducer<ReduceOptions> = reducer(Op.Min);
 
 /** Largest element; NaN if any element is NaN unless skipNaN. */
-export function max(x: ReduceInput, options?: ReduceOptions): Promise<number>;
-export function max<X extends MatrixInput>(x: X, options: ReduceOptions & AxisOption): Promise<AxisResult<X>>;
-export function max(x: ReduceInput, options?: ReduceOptions & Partial<AxisOption>): Promise<number | FloatArray> {
-  return call(Op.Max, x, options);
-}
+export const max: Reducer<ReduceOptions> = reducer(Op.Max);
 
 /** Index of the first smallest element (of the first NaN unless skipNaN). */
-export function argmin(x: ReduceInput, options?: ReduceOptions): Promise<number>;
-export function argmin(x: MatrixInput, options: ReduceOptions & AxisOption): Promise<Int32Array>;
-export function argmin(x: ReduceInput, options?: ReduceOptions & Partial<AxisOption>): Promise<number | Int32Array> {
-  return call(Op.ArgMin, x, options);
-}
+export const argmin: ArgReducer = reducer(Op.ArgMin);
 
 /** Index of the first largest element (of the first NaN unless skipNaN). */
-export function argmax(x: ReduceInput, options?: ReduceOptions): Promise<number>;
-export function argmax(x: MatrixInput, options: ReduceOptions & AxisOption): Promise<Int32Array>;
-export function argmax(x: ReduceInput, options?: ReduceOptions & Partial<AxisOption>): Promise<number | Int32Array> {
-  return call(Op.ArgMax, x, options);
-}
+export const argmax: ArgReducer = reducer(Op.ArgMax);
 
 const normOps = new Map<unknown, Op>([
   [1, Op.Norm1],
@@ -143,14 +129,12 @@ const normOps = new Map<unknown, Op>([
 ]);
 
 /** Vector norm of all elements (or along `axis`); ord 2 rescales so huge or tiny values do not overflow. */
-export function norm(x: ReduceInput, options?: NormOptions): Promise<number>;
-export function norm<X extends MatrixInput>(x: X, options: NormOptions & AxisOption): Promise<AxisResult<X>>;
-export function norm(x: ReduceInput, options?: NormOptions & Partial<AxisOption>): Promise<number | FloatArray> {
+export const norm: Reducer<NormOptions> = ((x: ReduceInput, options?: NormOptions) => {
   const ord = options?.ord ?? 2;
   const op = normOps.get(ord);
   if (op === undefined) return Promise.reject(rangeError('1, 2 or Infinity', 'options.ord', ord));
   return call(op, x, options, false);
-}
+}) as Reducer<NormOptions>;
 
 /** Inner product of two equally long vectors of the same float type (float32 accumulates in float64). */
 export function dot(x: VectorInput, y: VectorInput, options?: JobOptions): Promise<number> {

@@ -225,6 +225,18 @@ DD dd_of(std::size_t n, const ExecContext& ctx, ChunkSum chunk_sum) {
   return map_chunks<DD>(n, ctx, chunk_sum, merge_dd);
 }
 
+// Largest magnitude; NaN if any element is NaN.
+template <class T>
+double max_abs_of(const T* x, std::size_t n, const ExecContext& ctx) {
+  const auto& k = chunks::kernels<T>();
+  const chunks::Extremum e = map_chunks<chunks::Extremum>(
+      n, ctx, [&](std::size_t begin, std::size_t len) { return k.max_abs(x + begin, len); },
+      [](const chunks::Extremum& a, const chunks::Extremum& b) {
+        return chunks::Extremum{std::max(a.value, b.value), a.has_nan || b.has_nan};
+      });
+  return e.has_nan ? std::numeric_limits<double>::quiet_NaN() : e.value;
+}
+
 template <class T>
 double norm2(const T* x, std::size_t n, const ExecContext& ctx) {
   const auto& k = chunks::kernels<T>();
@@ -232,19 +244,8 @@ double norm2(const T* x, std::size_t n, const ExecContext& ctx) {
       dd_of(n, ctx, [&](std::size_t begin, std::size_t len) { return k.sum_sq_scaled(x + begin, len, 1.0); }).value();
   // Squares overflow or underflow long before the norm does: rescale by the largest magnitude then.
   if (std::isnan(sum_sq) || (sum_sq != 0.0 && sum_sq >= 1e-280 && sum_sq <= 1e280)) return std::sqrt(sum_sq);
-  const Extreme biggest = map_chunks<Extreme>(
-      n, ctx,
-      [&](std::size_t begin, std::size_t len) {
-        const chunks::Extremum e = k.max_abs(x + begin, len);
-        Extreme out;
-        out.value = e.value;
-        out.any = true;
-        out.nan_index = e.has_nan ? 0 : -1;
-        return out;
-      },
-      merge_extremes<true>);
-  if (biggest.nan_index >= 0) return std::numeric_limits<double>::quiet_NaN();
-  const double scale = biggest.value;
+  const double scale = max_abs_of(x, n, ctx);
+  if (std::isnan(scale)) return scale;
   if (scale == 0.0 || std::isinf(scale)) return scale;
   const double inv = 1.0 / scale;
   const double scaled =
@@ -277,20 +278,8 @@ double reduce_span(const T* x, std::size_t n, const ReduceParams& p, const ExecC
       return dd_of(n, ctx, [&](std::size_t begin, std::size_t len) { return k.sum_abs(x + begin, len); }).value();
     case ReduceOp::Norm2:
       return norm2(x, n, ctx);
-    case ReduceOp::NormInf: {
-      const Extreme e = map_chunks<Extreme>(
-          n, ctx,
-          [&](std::size_t begin, std::size_t len) {
-            const chunks::Extremum m = k.max_abs(x + begin, len);
-            Extreme out;
-            out.value = m.value;
-            out.any = true;
-            out.nan_index = m.has_nan ? static_cast<std::int64_t>(begin) : -1;
-            return out;
-          },
-          merge_extremes<true>);
-      return e.nan_index >= 0 ? std::numeric_limits<double>::quiet_NaN() : e.value;
-    }
+    case ReduceOp::NormInf:
+      return max_abs_of(x, n, ctx);
   }
   throw_range("Expected a known reduction for op but received " + std::to_string(static_cast<int>(p.op)));
 }
