@@ -7,6 +7,23 @@
 
 namespace threadml::binding {
 
+// The first element of a typed array, also when it views a SharedArrayBuffer (which
+// Napi::ArrayBuffer cannot represent). A detached buffer yields nullptr.
+inline void* typed_array_data(const Napi::TypedArray& array) {
+  void* data = nullptr;
+  napi_status status = napi_get_typedarray_info(array.Env(), array, nullptr, nullptr, &data, nullptr, nullptr);
+  if (status != napi_ok) throw Napi::Error::New(array.Env(), "Cannot read the typed array's memory");
+  return data;
+}
+
+inline bool is_detached(const Napi::TypedArray& array) {
+  napi_value buffer = nullptr;
+  bool detached = false;
+  napi_get_typedarray_info(array.Env(), array, nullptr, nullptr, nullptr, &buffer, nullptr);
+  // napi_is_detached_arraybuffer answers false for a SharedArrayBuffer, which cannot be detached.
+  return buffer != nullptr && napi_is_detached_arraybuffer(array.Env(), buffer, &detached) == napi_ok && detached;
+}
+
 struct FloatArray {
   Napi::TypedArray value;
   bool is_float32 = false;
@@ -22,14 +39,13 @@ inline FloatArray float_array(const Napi::Value& value, const char* name) {
   const napi_typedarray_type type = array.TypedArrayType();
   if (type != napi_float64_array && type != napi_float32_array)
     throw Napi::TypeError::New(env, std::string("Expected a Float64Array or Float32Array for ") + name);
-  Napi::ArrayBuffer buffer = array.ArrayBuffer();
-  if (buffer.IsDetached())
+  if (is_detached(array))
     throw Napi::TypeError::New(env, std::string("Expected an attached buffer for ") + name +
                                         " but received a detached ArrayBuffer");
   FloatArray out;
   out.value = array;
   out.is_float32 = type == napi_float32_array;
-  out.data = static_cast<char*>(buffer.Data()) + array.ByteOffset();
+  out.data = typed_array_data(array);
   out.length = array.ElementLength();
   return out;
 }

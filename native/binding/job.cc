@@ -1,5 +1,7 @@
 #include "binding/job.h"
 
+#include "binding/args.h"
+
 #include <memory>
 #include <new>
 #include <unordered_set>
@@ -97,8 +99,7 @@ Job::Job(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value
   for (const Napi::Value& value : pins) pins_.push_back(Napi::Persistent(value));
   if (!options.abort_flag.IsEmpty()) {
     pins_.push_back(Napi::Persistent(options.abort_flag));
-    cancel_.watch(static_cast<const int32_t*>(options.abort_flag.As<Napi::TypedArray>().ArrayBuffer().Data()) +
-                  options.abort_flag.As<Napi::TypedArray>().ByteOffset() / sizeof(int32_t));
+    cancel_.watch(static_cast<const int32_t*>(typed_array_data(options.abort_flag.As<Napi::TypedArray>())));
   }
   if (!options.on_progress.IsEmpty()) {
     has_progress_ = true;

@@ -56,7 +56,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const std::size_t out_length = shape.m * shape.n;
   Napi::TypedArray out = a.is_float32 ? Napi::TypedArray(Napi::Float32Array::New(env, out_length))
                                       : Napi::TypedArray(Napi::Float64Array::New(env, out_length));
-  void* out_data = static_cast<char*>(out.ArrayBuffer().Data()) + out.ByteOffset();
+  void* out_data = typed_array_data(out);
   const Napi::Value c_value = params.Get("C");
   if (!c_value.IsUndefined() && beta != 0.0) {
     const FloatArray c = float_array(c_value, "C");

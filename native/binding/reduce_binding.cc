@@ -62,7 +62,7 @@ Napi::Value ReduceAxis(const Napi::CallbackInfo& info) {
   if (arg) out = Napi::Int32Array::New(env, out_length);
   else if (x.is_float32) out = Napi::Float32Array::New(env, out_length);
   else out = Napi::Float64Array::New(env, out_length);
-  void* out_data = static_cast<char*>(out.ArrayBuffer().Data()) + out.ByteOffset();
+  void* out_data = typed_array_data(out);
   return Job::Start(
       env, JobOptions::parse(info[6]), {x.value, out}, static_cast<double>(x.length * element_size(x)),
       [=](const ExecContext& ctx) {

@@ -225,6 +225,12 @@ DD dd_of(std::size_t n, const ExecContext& ctx, ChunkSum chunk_sum) {
   return map_chunks<DD>(n, ctx, chunk_sum, merge_dd);
 }
 
+// Squares overflow or underflow long before a norm does: outside this range, rescale by the largest
+// magnitude and sum again. NaN needs no rescaling, and an exact zero only if tiny values vanished.
+bool squares_in_range(double sum_sq) {
+  return std::isnan(sum_sq) || (sum_sq != 0.0 && sum_sq >= 1e-280 && sum_sq <= 1e280);
+}
+
 // Largest magnitude; NaN if any element is NaN.
 template <class T>
 double max_abs_of(const T* x, std::size_t n, const ExecContext& ctx) {
@@ -242,8 +248,7 @@ double norm2(const T* x, std::size_t n, const ExecContext& ctx) {
   const auto& k = chunks::kernels<T>();
   const double sum_sq =
       dd_of(n, ctx, [&](std::size_t begin, std::size_t len) { return k.sum_sq_scaled(x + begin, len, 1.0); }).value();
-  // Squares overflow or underflow long before the norm does: rescale by the largest magnitude then.
-  if (std::isnan(sum_sq) || (sum_sq != 0.0 && sum_sq >= 1e-280 && sum_sq <= 1e280)) return std::sqrt(sum_sq);
+  if (squares_in_range(sum_sq)) return std::sqrt(sum_sq);
   const double scale = max_abs_of(x, n, ctx);
   if (std::isnan(scale)) return scale;
   if (scale == 0.0 || std::isinf(scale)) return scale;
@@ -336,7 +341,9 @@ std::vector<Moments> column_sums(const T* x, std::size_t rows, std::size_t cols,
   std::vector<Moments> out(cols);
   for (std::size_t j = 0; j < cols; ++j) {
     for (std::size_t b = 0; b < plan.n_blocks; ++b) {
-      out[j].sum = dd_add(out[j].sum, DD{hi[b * cols + j], lo[b * cols + j]});
+      // hi alone is the plain running sum: it is the answer once that is inf or NaN.
+      const double h = hi[b * cols + j];
+      out[j].sum = dd_add(out[j].sum, DD{h, std::isfinite(h) ? lo[b * cols + j] : 0.0});
       out[j].count += count[b * cols + j];
     }
   }
@@ -360,7 +367,9 @@ void column_moments(const T* x, std::size_t rows, std::size_t cols, const Reduce
       const double d = v - center[j];
       return d * d;
     });
-    for (std::size_t j = 0; j < cols; ++j) m[j].m2 = std::isnan(center[j]) ? DD{kNaN, 0.0} : dev[j].sum;
+    // A deviation that is NaN although its value was not (inf - inf) makes the variance NaN, as in NumPy.
+    for (std::size_t j = 0; j < cols; ++j)
+      m[j].m2 = std::isnan(center[j]) || dev[j].count != m[j].count ? DD{kNaN, 0.0} : dev[j].sum;
   }
   for (std::size_t j = 0; j < cols; ++j) out[j] = static_cast<T>(finish_moments(m[j], p));
 }
@@ -391,19 +400,52 @@ std::vector<Extreme> column_extremes(const T* x, std::size_t rows, std::size_t c
   return out;
 }
 
+// Largest magnitude per column; NaN for columns holding a NaN.
+template <class T>
+std::vector<double> column_max_abs(const T* x, std::size_t rows, std::size_t cols, const ExecContext& ctx) {
+  const std::vector<Extreme> hi = column_extremes<true>(x, rows, cols, ctx);
+  const std::vector<Extreme> lo = column_extremes<false>(x, rows, cols, ctx);
+  std::vector<double> out(cols);
+  for (std::size_t j = 0; j < cols; ++j)
+    out[j] = hi[j].nan_index >= 0 ? std::numeric_limits<double>::quiet_NaN()
+                                  : std::max(std::fabs(hi[j].value), std::fabs(lo[j].value));
+  return out;
+}
+
 template <class T>
 void column_norms(const T* x, std::size_t rows, std::size_t cols, ReduceOp op, const ExecContext& ctx, T* out) {
-  auto magnitude = [](double v, std::size_t) { return std::fabs(v); };
-  auto square = [](double v, std::size_t) { return v * v; };
-  if (op == ReduceOp::Norm1) {
-    const std::vector<Moments> s = column_sums(x, rows, cols, ctx, magnitude);
-    for (std::size_t j = 0; j < cols; ++j)
-      out[j] = static_cast<T>(s[j].count == static_cast<double>(rows) ? s[j].sum.value() : NAN);
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (op == ReduceOp::NormInf) {
+    const std::vector<double> biggest = column_max_abs(x, rows, cols, ctx);
+    for (std::size_t j = 0; j < cols; ++j) out[j] = static_cast<T>(biggest[j]);
     return;
   }
-  const std::vector<Moments> s = column_sums(x, rows, cols, ctx, square);
-  for (std::size_t j = 0; j < cols; ++j)
-    out[j] = static_cast<T>(s[j].count == static_cast<double>(rows) ? std::sqrt(s[j].sum.value()) : NAN);
+  // column_sums skips NaN terms: a short count marks a column that must come out NaN.
+  const bool squares = op == ReduceOp::Norm2;
+  const std::vector<Moments> s = column_sums(x, rows, cols, ctx, [squares](double v, std::size_t) {
+    return squares ? v * v : std::fabs(v);
+  });
+  std::vector<double> norms(cols);
+  bool rescale = false;
+  for (std::size_t j = 0; j < cols; ++j) {
+    const double total = s[j].count == static_cast<double>(rows) ? s[j].sum.value() : kNaN;
+    norms[j] = squares ? std::sqrt(total) : total;
+    rescale = rescale || (squares && !squares_in_range(total));
+  }
+  if (rescale) {
+    const std::vector<double> scale = column_max_abs(x, rows, cols, ctx);
+    std::vector<double> inverse(cols);
+    for (std::size_t j = 0; j < cols; ++j) inverse[j] = 1.0 / scale[j];
+    const std::vector<Moments> scaled = column_sums(x, rows, cols, ctx, [&inverse](double v, std::size_t j) {
+      const double r = v * inverse[j];
+      return r * r;
+    });
+    for (std::size_t j = 0; j < cols; ++j) {
+      if (squares_in_range(norms[j] * norms[j])) continue;
+      norms[j] = scale[j] == 0.0 || !std::isfinite(scale[j]) ? scale[j] : std::sqrt(scaled[j].sum.value()) * scale[j];
+    }
+  }
+  for (std::size_t j = 0; j < cols; ++j) out[j] = static_cast<T>(norms[j]);
 }
 
 }  // namespace
@@ -448,16 +490,7 @@ void reduce_axis(const T* x, std::size_t rows, std::size_t cols, int axis, const
     }
     return;
   }
-  if (p.op == ReduceOp::NormInf) {
-    const std::vector<Extreme> hi = column_extremes<true>(x, rows, cols, ctx);
-    const std::vector<Extreme> lo = column_extremes<false>(x, rows, cols, ctx);
-    for (std::size_t j = 0; j < cols; ++j) {
-      const bool nan = hi[j].nan_index >= 0;
-      out_value[j] = static_cast<T>(nan ? NAN : std::max(std::fabs(hi[j].value), std::fabs(lo[j].value)));
-    }
-    return;
-  }
-  if (p.op == ReduceOp::Norm1 || p.op == ReduceOp::Norm2) {
+  if (p.op == ReduceOp::Norm1 || p.op == ReduceOp::Norm2 || p.op == ReduceOp::NormInf) {
     column_norms(x, rows, cols, p.op, ctx, out_value);
     return;
   }

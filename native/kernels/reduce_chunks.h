@@ -6,6 +6,7 @@
 // best table for the running CPU is picked at load time. Every kernel uses the same 16 lanes on
 // every instruction set, so all variants give bit-identical results.
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -18,8 +19,11 @@ struct DD {
   double value() const noexcept { return hi + lo; }
 };
 
+// Exact for finite values; once the sum is inf or NaN it behaves like IEEE addition (the error
+// terms of infinities would otherwise turn +inf into NaN).
 inline DD dd_add(DD a, DD b) noexcept {
   const double s = a.hi + b.hi;
+  if (!std::isfinite(s)) return DD{s, 0.0};
   const double bv = s - a.hi;
   double e = (a.hi - (s - bv)) + (b.hi - bv);
   e += a.lo + b.lo;
