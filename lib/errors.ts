@@ -10,12 +10,16 @@ export function describe(value: unknown): string {
   if (typeof value === 'boolean' || typeof value === 'symbol') return String(value);
   if (typeof value === 'function') return 'a function';
   if (ArrayBuffer.isView(value)) {
-    const name = value.constructor.name;
-    return 'length' in value ? `a ${name} of length ${(value as unknown as ArrayLike<unknown>).length}` : `a ${name}`;
+    const name = withArticle(value.constructor.name);
+    return 'length' in value ? `${name} of length ${(value as unknown as ArrayLike<unknown>).length}` : name;
   }
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   const name = (value as object).constructor?.name;
   return name && name !== 'Object' ? `an instance of ${name}` : 'an object';
+}
+
+function withArticle(noun: string): string {
+  return /^[AEIOU]/.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
 export function typeError(expected: string, name: string, received: unknown): TypeError {

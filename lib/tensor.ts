@@ -74,9 +74,7 @@ function checkMatrix(m: Matrix, name: string): void {
   if (!isSize(m.rows) || m.rows === 0) throw rangeError('a positive integer', `${name}.rows`, m.rows);
   if (!isSize(m.cols) || m.cols === 0) throw rangeError('a positive integer', `${name}.cols`, m.cols);
   if (m.rows * m.cols !== m.data.length)
-    throw new RangeError(
-      `Expected ${name}.data of length rows * cols = ${m.rows * m.cols} but received length ${m.data.length}`,
-    );
+    throw rangeError(`an array of length rows * cols = ${m.rows * m.cols}`, `${name}.data`, m.data);
 }
 
 export function isMatrixInput(x: unknown): boolean {

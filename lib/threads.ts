@@ -4,7 +4,8 @@ import { addon, type NativeInfo, type NativeJobStats } from './native';
 
 /**
  * Sets the process-wide budget of native threads shared by all calls (default: the CPUs this
- * process may use). OpenBLAS's own threads follow it. Calls running at once lease threads from it.
+ * process may use). Calls running at once lease threads from it; matrix products count against it
+ * too (OpenBLAS itself runs single-threaded inside threadml's own split).
  */
 export function setThreads(threads: number): void {
   addon.setThreads(checkThreads(threads, 'threads'));

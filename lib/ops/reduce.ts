@@ -38,8 +38,11 @@ export interface VarianceOptions extends ReduceOptions {
 }
 
 export interface NormOptions extends JobOptions {
-  /** 1 (sum of magnitudes), 2 (Euclidean; Frobenius for a whole matrix) or Infinity (largest magnitude). Default 2. */
-  ord?: 1 | 2 | typeof Infinity;
+  /**
+   * 1 (sum of magnitudes), 2 (Euclidean; Frobenius for a whole matrix) or Infinity (largest
+   * magnitude). Default 2. Typed as number because TypeScript has no literal type for Infinity.
+   */
+  ord?: number;
 }
 
 type AxisResult<X> = X extends Matrix<infer T> ? T : FloatArray;

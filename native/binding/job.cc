@@ -43,7 +43,7 @@ void register_environment(Napi::Env env) {
   auto* state = new EnvironmentState();
   env.SetInstanceData<EnvironmentState>(state);
   env.AddCleanupHook([state]() {
-    for (Job* job : state->live_jobs) job->Cancel();
+    for (Job* job : state->live_jobs) job->Abandon();
   });
 }
 
@@ -165,14 +165,19 @@ void Job::report(double fraction) noexcept {
 }
 
 void Job::Settle(Napi::Env env) {
-  if (!error_message_.empty()) {
-    deferred_.Reject(make_error(env, error_kind_, error_message_).Value());
-    return;
-  }
+  if (abandoned_) return;
   try {
-    deferred_.Resolve(finish_(env, pins_));
-  } catch (const Napi::Error& e) {
-    deferred_.Reject(e.Value());
+    if (!error_message_.empty()) {
+      deferred_.Reject(make_error(env, error_kind_, error_message_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(finish_(env, pins_));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  } catch (const Napi::Error&) {
+    // The environment is shutting down and cannot run JS any more: nobody is left to tell.
   }
 }
 

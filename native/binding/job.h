@@ -37,7 +37,12 @@ class Job final : public Napi::AsyncWorker, private ProgressSink {
                              double cost, Run run, Finish finish);
   static constexpr double kInlineCost = 64 * 1024;
 
-  void Cancel() noexcept { cancel_.cancel(); }
+  // Called when the job's environment shuts down (a worker terminates, or the process exits): the
+  // kernel stops at its next poll and the Promise is left unsettled, since JS can no longer run.
+  void Abandon() noexcept {
+    abandoned_ = true;
+    cancel_.cancel();
+  }
 
   ~Job() override;
 
@@ -58,6 +63,7 @@ class Job final : public Napi::AsyncWorker, private ProgressSink {
   Finish finish_;
   int wanted_threads_;
   CancelToken cancel_;
+  bool abandoned_ = false;
   ErrorKind error_kind_ = ErrorKind::Internal;
   std::string error_message_;
   bool has_progress_ = false;

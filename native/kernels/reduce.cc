@@ -231,6 +231,16 @@ bool squares_in_range(double sum_sq) {
   return std::isnan(sum_sq) || (sum_sq != 0.0 && sum_sq >= 1e-280 && sum_sq <= 1e280);
 }
 
+// Multiplies by 2^k, which brings the largest magnitude to [1, 2) exactly; k reaches 1074 for
+// subnormals, beyond one double, so the factor is applied as two.
+struct PowerScale {
+  int k;
+  double hi, lo;
+  explicit PowerScale(double biggest)
+      : k(-std::ilogb(biggest)), hi(std::ldexp(1.0, k / 2)), lo(std::ldexp(1.0, k - k / 2)) {}
+  double unscale(double value) const { return std::ldexp(value, -k); }
+};
+
 // Largest magnitude; NaN if any element is NaN.
 template <class T>
 double max_abs_of(const T* x, std::size_t n, const ExecContext& ctx) {
@@ -247,15 +257,16 @@ template <class T>
 double norm2(const T* x, std::size_t n, const ExecContext& ctx) {
   const auto& k = chunks::kernels<T>();
   const double sum_sq =
-      dd_of(n, ctx, [&](std::size_t begin, std::size_t len) { return k.sum_sq_scaled(x + begin, len, 1.0); }).value();
+      dd_of(n, ctx, [&](std::size_t begin, std::size_t len) { return k.sum_sq_scaled(x + begin, len, 1.0, 1.0); })
+          .value();
   if (squares_in_range(sum_sq)) return std::sqrt(sum_sq);
-  const double scale = max_abs_of(x, n, ctx);
-  if (std::isnan(scale)) return scale;
-  if (scale == 0.0 || std::isinf(scale)) return scale;
-  const double inv = 1.0 / scale;
-  const double scaled =
-      dd_of(n, ctx, [&](std::size_t begin, std::size_t len) { return k.sum_sq_scaled(x + begin, len, inv); }).value();
-  return std::sqrt(scaled) * scale;
+  const double biggest = max_abs_of(x, n, ctx);
+  if (std::isnan(biggest) || biggest == 0.0 || std::isinf(biggest)) return biggest;
+  const PowerScale scale(biggest);
+  const double scaled = dd_of(n, ctx, [&](std::size_t begin, std::size_t len) {
+                          return k.sum_sq_scaled(x + begin, len, scale.hi, scale.lo);
+                        }).value();
+  return scale.unscale(std::sqrt(scaled));
 }
 
 template <class T>
@@ -433,16 +444,18 @@ void column_norms(const T* x, std::size_t rows, std::size_t cols, ReduceOp op, c
     rescale = rescale || (squares && !squares_in_range(total));
   }
   if (rescale) {
-    const std::vector<double> scale = column_max_abs(x, rows, cols, ctx);
-    std::vector<double> inverse(cols);
-    for (std::size_t j = 0; j < cols; ++j) inverse[j] = 1.0 / scale[j];
-    const std::vector<Moments> scaled = column_sums(x, rows, cols, ctx, [&inverse](double v, std::size_t j) {
-      const double r = v * inverse[j];
+    const std::vector<double> biggest = column_max_abs(x, rows, cols, ctx);
+    std::vector<PowerScale> scale;
+    scale.reserve(cols);
+    for (std::size_t j = 0; j < cols; ++j) scale.emplace_back(biggest[j] == 0.0 || !std::isfinite(biggest[j]) ? 1.0 : biggest[j]);
+    const std::vector<Moments> scaled = column_sums(x, rows, cols, ctx, [&scale](double v, std::size_t j) {
+      const double r = v * scale[j].hi * scale[j].lo;
       return r * r;
     });
     for (std::size_t j = 0; j < cols; ++j) {
       if (squares_in_range(norms[j] * norms[j])) continue;
-      norms[j] = scale[j] == 0.0 || !std::isfinite(scale[j]) ? scale[j] : std::sqrt(scaled[j].sum.value()) * scale[j];
+      const bool trivial = biggest[j] == 0.0 || !std::isfinite(biggest[j]);
+      norms[j] = trivial ? biggest[j] : scale[j].unscale(std::sqrt(scaled[j].sum.value()));
     }
   }
   for (std::size_t j = 0; j < cols; ++j) out[j] = static_cast<T>(norms[j]);

@@ -1,8 +1,16 @@
 // Compiled once per instruction set (THREADML_ISA); see reduce_chunks.h.
-#include "kernels/reduce_chunks.h"
-
+//
+// Kernels are written on GCC vector types of the register width (2, 4 or 8 doubles) in arrays that
+// make up 16 lanes: element i + l of every 16-element block always lands in lane l, so every
+// variant rounds identically, and none relies on the auto-vectoriser (which turns the TwoSum chain
+// into scalar adds for doubles). Wider-than-register vector types would live in memory instead.
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <type_traits>
+
+#include "kernels/reduce_chunks.h"
 
 #ifndef THREADML_ISA
 #error "THREADML_ISA must name the instruction set this file is compiled for"
@@ -12,152 +20,193 @@ namespace threadml::chunks::THREADML_ISA {
 namespace {
 
 constexpr int kLanes = 16;
+#if defined(__AVX512F__)
+constexpr int kWidth = 8;
+#elif defined(__AVX__)
+constexpr int kWidth = 4;
+#else
+constexpr int kWidth = 2;
+#endif
+constexpr int kRegs = kLanes / kWidth;
+using Vec = double __attribute__((vector_size(kWidth * sizeof(double))));
+using Mask = std::int64_t __attribute__((vector_size(kWidth * sizeof(double))));
+using FloatVec = float __attribute__((vector_size(kWidth * sizeof(float))));
 
-DD fold_lanes(const double* hi, const double* lo) noexcept {
+// Loads kWidth consecutive elements as doubles (V = Vec), or one element (V = double) for tails.
+template <class V, class T>
+inline V load(const T* p) noexcept {
+  if constexpr (std::is_same_v<V, double>) {
+    return static_cast<double>(*p);
+  } else if constexpr (std::is_same_v<T, double>) {
+    Vec v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  } else {
+    FloatVec f;
+    std::memcpy(&f, p, sizeof f);
+    return __builtin_convertvector(f, Vec);
+  }
+}
+
+inline Vec select(Mask m, Vec a, Vec b) noexcept { return m ? a : b; }
+inline double select(bool m, double a, double b) noexcept { return m ? a : b; }
+
+inline Vec magnitude(Vec v) noexcept {
+  return reinterpret_cast<Vec>(reinterpret_cast<Mask>(v) & std::numeric_limits<std::int64_t>::max());
+}
+inline double magnitude(double v) noexcept { return std::fabs(v); }
+
+template <class V>
+inline V zero_if_nan(V v) noexcept {
+  return select(v == v, v, V{} * 0.0);
+}
+
+// One error-free TwoSum step: hi + lo gains v exactly; hi alone is the plain running sum.
+template <class V>
+inline void two_sum(V& hi, V& lo, V v) noexcept {
+  const V s = hi + v;
+  const V bv = s - hi;
+  lo += (hi - (s - bv)) + (v - bv);
+  hi = s;
+}
+
+inline double lane(const Vec (&regs)[kRegs], int l) noexcept { return regs[l / kWidth][l % kWidth]; }
+
+DD fold_lanes(const Vec (&hi)[kRegs], const Vec (&lo)[kRegs]) noexcept {
   DD half[kLanes / 2];
-  for (int l = 0; l < kLanes / 2; ++l) half[l] = dd_add(DD{hi[2 * l], lo[2 * l]}, DD{hi[2 * l + 1], lo[2 * l + 1]});
+  for (int l = 0; l < kLanes / 2; ++l)
+    half[l] = dd_add(DD{lane(hi, 2 * l), lane(lo, 2 * l)}, DD{lane(hi, 2 * l + 1), lane(lo, 2 * l + 1)});
   for (int width = kLanes / 4; width >= 1; width /= 2)
     for (int l = 0; l < width; ++l) half[l] = dd_add(half[2 * l], half[2 * l + 1]);
   return half[0];
 }
 
-// Sums term(i) for i < n with 16 TwoSum lanes: error-free per addition, so the result is as
-// accurate as a double-double sum while the dependency chain stays one add long (memory-bound speed).
+// Sums term(i) over i < n in 16 TwoSum lanes: as accurate as a double-double sum, while the
+// loop-carried chain stays one add long (memory-bound speed). term is called as term<Vec>(i) for
+// kWidth elements from i and term<double>(i) for one.
 template <class Term>
 DD accumulate(std::size_t n, Term term) noexcept {
-  alignas(64) double hi[kLanes] = {};
-  alignas(64) double lo[kLanes] = {};
+  Vec hi[kRegs] = {}, lo[kRegs] = {};
   std::size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-#pragma GCC unroll 16
-    for (int l = 0; l < kLanes; ++l) {
-      const double v = term(i + l);
-      const double s = hi[l] + v;
-      const double bv = s - hi[l];
-      lo[l] += (hi[l] - (s - bv)) + (v - bv);
-      hi[l] = s;
-    }
+#pragma GCC unroll 8
+    for (int r = 0; r < kRegs; ++r) two_sum(hi[r], lo[r], term.template operator()<Vec>(i + r * kWidth));
   }
   for (int l = 0; i < n; ++i, ++l) {
-    const double v = term(i);
-    const double s = hi[l] + v;
-    const double bv = s - hi[l];
-    lo[l] += (hi[l] - (s - bv)) + (v - bv);
-    hi[l] = s;
+    double h = hi[l / kWidth][l % kWidth], o = lo[l / kWidth][l % kWidth];
+    two_sum(h, o, term.template operator()<double>(i));
+    hi[l / kWidth][l % kWidth] = h;
+    lo[l / kWidth][l % kWidth] = o;
   }
   DD total = fold_lanes(hi, lo);
   if (!std::isfinite(total.hi)) {
-    // inf or NaN among the terms (or overflow): TwoSum's error terms turn inf into NaN, so
-    // recompute plainly, which gives +inf, -inf or NaN exactly as IEEE addition does.
+    // An inf or NaN term (or overflow): recompute plainly for exact IEEE semantics (+inf, -inf or NaN).
     double plain = 0.0;
-    for (std::size_t k = 0; k < n; ++k) plain += term(k);
+    for (std::size_t k = 0; k < n; ++k) plain += term.template operator()<double>(k);
     total = DD{plain, 0.0};
   }
   return total;
 }
 
 template <class T>
-inline double nan_to_zero(T v) noexcept {
-  return v == v ? static_cast<double>(v) : 0.0;
-}
-
-template <class T>
 DD sum(const T* x, std::size_t n) {
-  return accumulate(n, [x](std::size_t i) { return static_cast<double>(x[i]); });
+  return accumulate(n, [x]<class V>(std::size_t i) { return load<V>(x + i); });
 }
 template <class T>
 DD nansum(const T* x, std::size_t n) {
-  return accumulate(n, [x](std::size_t i) { return nan_to_zero(x[i]); });
+  return accumulate(n, [x]<class V>(std::size_t i) { return zero_if_nan(load<V>(x + i)); });
 }
 template <class T>
 DD sum_sq_dev(const T* x, std::size_t n, double center) {
-  return accumulate(n, [x, center](std::size_t i) {
-    const double d = static_cast<double>(x[i]) - center;
+  return accumulate(n, [x, center]<class V>(std::size_t i) {
+    const V d = load<V>(x + i) - center;
     return d * d;
   });
 }
 template <class T>
 DD nansum_sq_dev(const T* x, std::size_t n, double center) {
-  return accumulate(n, [x, center](std::size_t i) {
-    const double d = static_cast<double>(x[i]) - center;
-    return d == d ? d * d : 0.0;
+  // Only NaN inputs are skipped: inf - inf stays NaN and makes the variance NaN, as in NumPy.
+  return accumulate(n, [x, center]<class V>(std::size_t i) {
+    const V v = load<V>(x + i);
+    const V d = v - center;
+    return select(v == v, d * d, V{} * 0.0);
   });
 }
 template <class T>
 DD sum_abs(const T* x, std::size_t n) {
-  return accumulate(n, [x](std::size_t i) { return std::fabs(static_cast<double>(x[i])); });
+  return accumulate(n, [x]<class V>(std::size_t i) { return magnitude(load<V>(x + i)); });
 }
 template <class T>
-DD sum_sq_scaled(const T* x, std::size_t n, double scale) {
-  return accumulate(n, [x, scale](std::size_t i) {
-    const double v = static_cast<double>(x[i]) * scale;
+DD sum_sq_scaled(const T* x, std::size_t n, double scale_hi, double scale_lo) {
+  return accumulate(n, [x, scale_hi, scale_lo]<class V>(std::size_t i) {
+    const V v = load<V>(x + i) * scale_hi * scale_lo;
     return v * v;
   });
 }
 template <class T>
 DD dot(const T* x, const T* y, std::size_t n) {
-  return accumulate(n, [x, y](std::size_t i) { return static_cast<double>(x[i]) * static_cast<double>(y[i]); });
+  return accumulate(n, [x, y]<class V>(std::size_t i) { return load<V>(x + i) * load<V>(y + i); });
 }
 
 // Lane-wise min/max that skips NaN (a NaN never wins a comparison) and records whether one was seen.
-template <bool kMax, class T, class Map>
-Extremum extremum(const T* x, std::size_t n, Map map) noexcept {
+template <bool kMax, bool kMagnitude, class T>
+Extremum extremum(const T* x, std::size_t n) noexcept {
   constexpr double kStart = kMax ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-  alignas(64) double best[kLanes];
-  alignas(64) double nan_seen[kLanes];
-  for (int l = 0; l < kLanes; ++l) {
-    best[l] = kStart;
-    nan_seen[l] = 0.0;
-  }
+  auto value = [x]<class V>(std::size_t i) {
+    const V v = load<V>(x + i);
+    if constexpr (kMagnitude) return magnitude(v);
+    else return v;
+  };
+  Vec best[kRegs];
+  Mask nan_seen[kRegs] = {};
+  for (int r = 0; r < kRegs; ++r) best[r] = Vec{} + kStart;
   std::size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-#pragma GCC unroll 16
-    for (int l = 0; l < kLanes; ++l) {
-      const double v = map(static_cast<double>(x[i + l]));
-      best[l] = (kMax ? v > best[l] : v < best[l]) ? v : best[l];
-      nan_seen[l] = v != v ? 1.0 : nan_seen[l];
+#pragma GCC unroll 8
+    for (int r = 0; r < kRegs; ++r) {
+      const Vec v = value.template operator()<Vec>(i + r * kWidth);
+      best[r] = select(kMax ? v > best[r] : v < best[r], v, best[r]);
+      nan_seen[r] |= v != v;
     }
-  }
-  for (int l = 0; i < n; ++i, ++l) {
-    const double v = map(static_cast<double>(x[i]));
-    best[l] = (kMax ? v > best[l] : v < best[l]) ? v : best[l];
-    nan_seen[l] = v != v ? 1.0 : nan_seen[l];
   }
   Extremum out{kStart, false};
   for (int l = 0; l < kLanes; ++l) {
-    out.value = (kMax ? best[l] > out.value : best[l] < out.value) ? best[l] : out.value;
-    out.has_nan = out.has_nan || nan_seen[l] != 0.0;
+    const double b = lane(best, l);
+    out.value = (kMax ? b > out.value : b < out.value) ? b : out.value;
+    out.has_nan = out.has_nan || nan_seen[l / kWidth][l % kWidth] != 0;
+  }
+  for (; i < n; ++i) {
+    const double v = value.template operator()<double>(i);
+    out.value = (kMax ? v > out.value : v < out.value) ? v : out.value;
+    out.has_nan = out.has_nan || v != v;
   }
   return out;
 }
 
-inline double identity(double v) noexcept { return v; }
-inline double absolute(double v) noexcept { return std::fabs(v); }
-
 template <class T>
 Extremum min(const T* x, std::size_t n) {
-  return extremum<false>(x, n, identity);
+  return extremum<false, false>(x, n);
 }
 template <class T>
 Extremum max(const T* x, std::size_t n) {
-  return extremum<true>(x, n, identity);
+  return extremum<true, false>(x, n);
 }
 template <class T>
 Extremum max_abs(const T* x, std::size_t n) {
-  return extremum<true>(x, n, absolute);
+  return extremum<true, true>(x, n);
 }
 
 template <class T>
 double stream_sum(const T* x, std::size_t n) {
-  alignas(64) double acc[kLanes] = {};
+  Vec acc[kRegs] = {};
   std::size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-#pragma GCC unroll 16
-    for (int l = 0; l < kLanes; ++l) acc[l] += static_cast<double>(x[i + l]);
+#pragma GCC unroll 8
+    for (int r = 0; r < kRegs; ++r) acc[r] += load<Vec>(x + i + r * kWidth);
   }
-  for (; i < n; ++i) acc[0] += static_cast<double>(x[i]);
   double total = 0.0;
-  for (int l = 0; l < kLanes; ++l) total += acc[l];
+  for (int l = 0; l < kLanes; ++l) total += lane(acc, l);
+  for (; i < n; ++i) total += static_cast<double>(x[i]);
   return total;
 }
 

@@ -45,7 +45,8 @@ struct Kernels {
   DD (*sum_sq_dev)(const T* x, std::size_t n, double center);     // sum of (x - center)^2
   DD (*nansum_sq_dev)(const T* x, std::size_t n, double center);  // NaN terms skipped
   DD (*sum_abs)(const T* x, std::size_t n);
-  DD (*sum_sq_scaled)(const T* x, std::size_t n, double scale);   // sum of (x * scale)^2
+  // sum of (x * scale_hi * scale_lo)^2: two power-of-two factors reach scales one double cannot hold
+  DD (*sum_sq_scaled)(const T* x, std::size_t n, double scale_hi, double scale_lo);
   DD (*dot)(const T* x, const T* y, std::size_t n);
   Extremum (*min)(const T* x, std::size_t n);
   Extremum (*max)(const T* x, std::size_t n);
