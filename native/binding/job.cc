@@ -3,6 +3,7 @@
 #include "binding/args.h"
 
 #include <memory>
+#include <mutex>
 #include <new>
 #include <unordered_set>
 
@@ -104,6 +105,8 @@ Job::Job(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value
   if (!options.on_progress.IsEmpty()) {
     has_progress_ = true;
     progress_ = Napi::ThreadSafeFunction::New(env, options.on_progress, "threadml.progress", 0, 1);
+    progress_channel_ = std::make_shared<ProgressChannel>();
+    progress_channel_->callback = Napi::Persistent(options.on_progress);
   }
   state_of(env).live_jobs.insert(this);
 }
@@ -123,6 +126,7 @@ void Job::Execute() {
     ctx.progress = has_progress_ ? this : nullptr;
     ctx.check_cancelled();
     run_(ctx);
+    ctx.report(1.0);
   } catch (const Error& e) {
     Fail(e.kind(), e.what());
   } catch (const std::bad_alloc&) {
@@ -143,29 +147,30 @@ void Job::Fail(ErrorKind kind, const std::string& message) {
 
 void Job::report(double fraction) noexcept {
   const int permille = static_cast<int>(fraction * 1000.0);
-  int last = last_permille_.load(std::memory_order_relaxed);
-  // Forward at most every 1% so a fast kernel cannot flood the event loop.
-  while (permille >= last + 10 || (permille == 1000 && last != 1000)) {
-    if (last_permille_.compare_exchange_weak(last, permille, std::memory_order_relaxed)) {
-      auto* value = new double(permille / 1000.0);
-      if (progress_.NonBlockingCall(value, [](Napi::Env env, Napi::Function callback, double* data) {
-            const double v = *data;
-            delete data;
-            if (env == nullptr || callback.IsEmpty()) return;
-            try {
-              callback.Call({Napi::Number::New(env, v)});
-            } catch (const Napi::Error&) {
-              // lib/ wraps user callbacks so they cannot throw; never let one unwind into Node.
-            }
-          }) != napi_ok)
-        delete value;
-      return;
-    }
+  // Forward at most every 1%, in increasing order, so a fast kernel cannot flood the event loop.
+  std::lock_guard<std::mutex> lock(progress_mutex_);
+  if (permille < last_permille_ + 10 && !(permille == 1000 && last_permille_ != 1000)) return;
+  last_permille_ = permille;
+  progress_.NonBlockingCall(
+      [channel = progress_channel_, permille](Napi::Env env, Napi::Function) { channel->deliver(env, permille); });
+}
+
+void ProgressChannel::deliver(Napi::Env env, int permille) {
+  if (closed || permille <= delivered_permille || env == nullptr) return;
+  delivered_permille = permille;
+  try {
+    callback.Call({Napi::Number::New(env, permille / 1000.0)});
+  } catch (const Napi::Error&) {
+    // lib/ wraps user callbacks so they cannot throw; never let one unwind into Node.
   }
 }
 
 void Job::Settle(Napi::Env env) {
   if (abandoned_) return;
+  if (progress_channel_) {
+    if (error_message_.empty()) progress_channel_->deliver(env, 1000);
+    progress_channel_->closed = true;
+  }
   try {
     if (!error_message_.empty()) {
       deferred_.Reject(make_error(env, error_kind_, error_message_).Value());

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,15 @@ struct JobOptions {
   Napi::Value abort_flag;
   Napi::Function on_progress;
   static JobOptions parse(const Napi::Value& value);
+};
+
+// Delivers progress on the JS thread in increasing order, and closes when the job settles so that a
+// report still queued then is dropped: every report reaches JS before the Promise settles.
+struct ProgressChannel {
+  Napi::FunctionReference callback;
+  int delivered_permille = -1;
+  bool closed = false;
+  void deliver(Napi::Env env, int permille);
 };
 
 class Job final : public Napi::AsyncWorker, private ProgressSink {
@@ -68,7 +79,9 @@ class Job final : public Napi::AsyncWorker, private ProgressSink {
   std::string error_message_;
   bool has_progress_ = false;
   Napi::ThreadSafeFunction progress_;
-  std::atomic<int> last_permille_{-1};
+  std::shared_ptr<ProgressChannel> progress_channel_;
+  std::mutex progress_mutex_;
+  int last_permille_ = -1;
 };
 
 // Process-wide job counters, for services sizing their load.

@@ -69,13 +69,22 @@ struct ExecContext {
   int threads = 1;
   const CancelToken* cancel = nullptr;
   ProgressSink* progress = nullptr;
+  double progress_offset = 0.0;
+  double progress_scale = 1.0;
 
   bool cancelled() const noexcept { return cancel != nullptr && cancel->cancelled(); }
   void check_cancelled() const {
     if (cancelled()) throw_aborted();
   }
   void report(double fraction) const noexcept {
-    if (progress != nullptr) progress->report(fraction);
+    if (progress != nullptr) progress->report(progress_offset + progress_scale * fraction);
+  }
+  // The context for pass `index` of `count` passes over the data: its progress maps to that slice.
+  ExecContext pass(int index, int count) const {
+    ExecContext copy = *this;
+    copy.progress_scale = progress_scale / count;
+    copy.progress_offset = progress_offset + progress_scale * index / count;
+    return copy;
   }
   ExecContext single_threaded() const {
     ExecContext copy = *this;

@@ -365,16 +365,18 @@ template <class T>
 void column_moments(const T* x, std::size_t rows, std::size_t cols, const ReduceParams& p, const ExecContext& ctx,
                     T* out) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  std::vector<Moments> m = column_sums(x, rows, cols, ctx, [](double v, std::size_t) { return v; });
+  const bool two_pass = p.op == ReduceOp::Var || p.op == ReduceOp::Std;
+  std::vector<Moments> m =
+      column_sums(x, rows, cols, two_pass ? ctx.pass(0, 2) : ctx, [](double v, std::size_t) { return v; });
   if (!p.skip_nan) {
     // column_sums skips NaN; without skip_nan a NaN poisons its column as in NumPy.
     for (std::size_t j = 0; j < cols; ++j)
       if (m[j].count != static_cast<double>(rows)) m[j] = Moments{DD{kNaN, 0.0}, static_cast<double>(rows), DD{}};
   }
-  if (p.op == ReduceOp::Var || p.op == ReduceOp::Std) {
+  if (two_pass) {
     std::vector<double> center(cols);
     for (std::size_t j = 0; j < cols; ++j) center[j] = m[j].count == 0.0 ? 0.0 : m[j].sum.value() / m[j].count;
-    const std::vector<Moments> dev = column_sums(x, rows, cols, ctx, [&](double v, std::size_t j) {
+    const std::vector<Moments> dev = column_sums(x, rows, cols, ctx.pass(1, 2), [&](double v, std::size_t j) {
       const double d = v - center[j];
       return d * d;
     });
