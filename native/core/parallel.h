@@ -79,6 +79,14 @@ struct ExecContext {
   void report(double fraction) const noexcept {
     if (progress != nullptr) progress->report(progress_offset + progress_scale * fraction);
   }
+  // Caps the threads so each gets at least min_per_thread items: waking a thread team costs tens of
+  // microseconds, more than small inputs take on one thread. Results do not depend on it.
+  ExecContext for_work(std::size_t items, std::size_t min_per_thread) const {
+    ExecContext copy = *this;
+    const std::size_t useful = std::max<std::size_t>(1, items / min_per_thread);
+    copy.threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads < 1 ? 1 : threads), useful));
+    return copy;
+  }
   // The context for pass `index` of `count` passes over the data: its progress maps to that slice.
   ExecContext pass(int index, int count) const {
     ExecContext copy = *this;

@@ -67,6 +67,8 @@ using chunks::dd_add;
 // Chunk and task sizes depend on nothing but these constants: the source of thread-count independence.
 constexpr std::size_t kChunk = 4096;
 constexpr std::size_t kChunksPerTask = 64;
+// Below about this many elements per thread, a second thread costs more than it saves (bench: reduce 1e6).
+constexpr std::size_t kMinElementsPerThread = std::size_t{1} << 20;
 
 // Maps every chunk of [0, n) to a Partial (in parallel) and merges them as a fixed pairwise tree.
 template <class Partial, class Map, class Merge>
@@ -74,7 +76,7 @@ Partial map_chunks(std::size_t n, const ExecContext& ctx, Map map, Merge merge) 
   const std::size_t n_chunks = task_count(n, kChunk);
   if (n_chunks == 1) return map(0, n);
   std::vector<Partial> parts(n_chunks);
-  parallel_for(ctx, task_count(n_chunks, kChunksPerTask), [&](std::size_t task) {
+  parallel_for(ctx.for_work(n, kMinElementsPerThread), task_count(n_chunks, kChunksPerTask), [&](std::size_t task) {
     const std::size_t last = std::min(n_chunks, (task + 1) * kChunksPerTask);
     for (std::size_t c = task * kChunksPerTask; c < last; ++c) {
       const std::size_t begin = c * kChunk;
@@ -315,7 +317,7 @@ struct ColumnPlan {
 
 template <class Body>
 void for_each_tile(const ExecContext& ctx, const ColumnPlan& plan, std::size_t rows, std::size_t cols, Body body) {
-  parallel_for(ctx, plan.n_blocks * plan.n_strips, [&](std::size_t task) {
+  parallel_for(ctx.for_work(rows * cols, kMinElementsPerThread), plan.n_blocks * plan.n_strips, [&](std::size_t task) {
     const std::size_t block = task / plan.n_strips, strip = task % plan.n_strips;
     const std::size_t r0 = block * plan.block_rows, r1 = std::min(rows, r0 + plan.block_rows);
     const std::size_t c0 = strip * plan.strip, c1 = std::min(cols, c0 + plan.strip);
@@ -485,7 +487,7 @@ void reduce_axis(const T* x, std::size_t rows, std::size_t cols, int axis, const
   if (axis == 1) {
     const std::size_t rows_per_task = std::max<std::size_t>(1, 16384 / cols);
     const ExecContext row_ctx = ctx.single_threaded();
-    parallel_for(ctx, task_count(rows, rows_per_task), [&](std::size_t task) {
+    parallel_for(ctx.for_work(rows * cols, kMinElementsPerThread), task_count(rows, rows_per_task), [&](std::size_t task) {
       const std::size_t last = std::min(rows, (task + 1) * rows_per_task);
       for (std::size_t r = task * rows_per_task; r < last; ++r) {
         const double v = reduce_span(x + r * cols, cols, p, row_ctx);
