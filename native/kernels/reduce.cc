@@ -363,14 +363,14 @@ std::vector<Moments> column_sums(const T* x, std::size_t rows, std::size_t cols,
   return out;
 }
 
+// Count, compensated sum and (two_pass) sum of squared deviations per column.
 template <class T>
-void column_moments(const T* x, std::size_t rows, std::size_t cols, const ReduceParams& p, const ExecContext& ctx,
-                    T* out) {
+std::vector<Moments> moments_by_column(const T* x, std::size_t rows, std::size_t cols, bool skip_nan, bool two_pass,
+                                       const ExecContext& ctx) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  const bool two_pass = p.op == ReduceOp::Var || p.op == ReduceOp::Std;
   std::vector<Moments> m =
       column_sums(x, rows, cols, two_pass ? ctx.pass(0, 2) : ctx, [](double v, std::size_t) { return v; });
-  if (!p.skip_nan) {
+  if (!skip_nan) {
     // column_sums skips NaN; without skip_nan a NaN poisons its column as in NumPy.
     for (std::size_t j = 0; j < cols; ++j)
       if (m[j].count != static_cast<double>(rows)) m[j] = Moments{DD{kNaN, 0.0}, static_cast<double>(rows), DD{}};
@@ -386,6 +386,14 @@ void column_moments(const T* x, std::size_t rows, std::size_t cols, const Reduce
     for (std::size_t j = 0; j < cols; ++j)
       m[j].m2 = std::isnan(center[j]) || dev[j].count != m[j].count ? DD{kNaN, 0.0} : dev[j].sum;
   }
+  return m;
+}
+
+template <class T>
+void column_moments(const T* x, std::size_t rows, std::size_t cols, const ReduceParams& p, const ExecContext& ctx,
+                    T* out) {
+  const bool two_pass = p.op == ReduceOp::Var || p.op == ReduceOp::Std;
+  const std::vector<Moments> m = moments_by_column(x, rows, cols, p.skip_nan, two_pass, ctx);
   for (std::size_t j = 0; j < cols; ++j) out[j] = static_cast<T>(finish_moments(m[j], p));
 }
 
@@ -514,6 +522,19 @@ void reduce_axis(const T* x, std::size_t rows, std::size_t cols, int axis, const
   column_moments(x, rows, cols, p, ctx, out_value);
 }
 
+template <class T>
+ColumnMoments nan_column_moments(const T* x, std::size_t rows, std::size_t cols, bool want_m2, const ExecContext& ctx) {
+  if (rows == 0 || cols == 0) throw_range("Expected a matrix with at least one row and one column for x");
+  const std::vector<Moments> m = moments_by_column(x, rows, cols, true, want_m2, ctx);
+  ColumnMoments out{std::vector<double>(cols), std::vector<double>(cols), std::vector<double>(cols)};
+  for (std::size_t j = 0; j < cols; ++j) {
+    out.count[j] = m[j].count;
+    out.mean[j] = m[j].count == 0.0 ? std::numeric_limits<double>::quiet_NaN() : m[j].sum.value() / m[j].count;
+    out.m2[j] = m[j].m2.value();
+  }
+  return out;
+}
+
 double stream_sum(const double* x, std::size_t n, const ExecContext& ctx) {
   const auto& k = chunks::kernels<double>();
   // Large tasks and no compensation: this is the yardstick, not a result anyone should use.
@@ -536,5 +557,7 @@ template void reduce_axis<double>(const double*, std::size_t, std::size_t, int, 
                                   const ExecContext&);
 template void reduce_axis<float>(const float*, std::size_t, std::size_t, int, const ReduceParams&, float*, int32_t*,
                                  const ExecContext&);
+template ColumnMoments nan_column_moments<double>(const double*, std::size_t, std::size_t, bool, const ExecContext&);
+template ColumnMoments nan_column_moments<float>(const float*, std::size_t, std::size_t, bool, const ExecContext&);
 
 }  // namespace threadml

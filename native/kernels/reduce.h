@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "core/parallel.h"
 
@@ -36,6 +37,15 @@ double dot(const T* x, const T* y, std::size_t n, const ExecContext& ctx);
 template <class T>
 void reduce_axis(const T* x, std::size_t rows, std::size_t cols, int axis, const ReduceParams& params,
                  T* out_value, int32_t* out_index, const ExecContext& ctx);
+
+// Per column, with NaN skipped: the count of values, their mean (NaN when none) and, when want_m2,
+// the sum of squared deviations from that mean, all from one (two-pass) sweep. For the
+// preprocessing scalers and imputers, which need the three together.
+struct ColumnMoments {
+  std::vector<double> count, mean, m2;
+};
+template <class T>
+ColumnMoments nan_column_moments(const T* x, std::size_t rows, std::size_t cols, bool want_m2, const ExecContext& ctx);
 
 // Plain parallel sum with no compensation, for measuring the machine's memory-read bandwidth.
 double stream_sum(const double* x, std::size_t n, const ExecContext& ctx);
