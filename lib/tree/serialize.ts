@@ -1,0 +1,84 @@
+// The saved form of tree arrays: each array as base64 of its little-endian bytes (bit-exact, about a
+// third of the size of decimal JSON for a forest). Decoding checks types and lengths here; the native
+// import then checks the structure (children, features, acyclicity) before any prediction.
+import { rangeError, typeError } from '../errors';
+import type { NativeTreeArrays, NativeTreeExport } from '../native';
+
+export interface TreeArraysJSON {
+  nodeCount: number;
+  nOutputs: number;
+  outputOffset: number;
+  feature: string;
+  threshold: string;
+  left: string;
+  right: string;
+  missingLeft: string;
+  value: string;
+  impurity: string;
+  nNodeSamples: string;
+  weightedNNodeSamples: string;
+}
+
+type Typed = Int32Array | Float64Array | Uint8Array;
+type ArrayKey = Exclude<keyof NativeTreeArrays & keyof TreeArraysJSON, 'nOutputs' | 'outputOffset'>;
+
+const arrays: readonly [ArrayKey, new (n: number) => Typed, 'node' | 'value'][] = [
+  ['feature', Int32Array, 'node'],
+  ['threshold', Float64Array, 'node'],
+  ['left', Int32Array, 'node'],
+  ['right', Int32Array, 'node'],
+  ['missingLeft', Uint8Array, 'node'],
+  ['value', Float64Array, 'value'],
+  ['impurity', Float64Array, 'node'],
+  ['nNodeSamples', Float64Array, 'node'],
+  ['weightedNNodeSamples', Float64Array, 'node'],
+];
+
+function checkLittleEndian(): void {
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('threadml tree models are saved little-endian; this platform is big-endian');
+}
+
+export function encodeTrees(exported: NativeTreeExport): TreeArraysJSON[] {
+  checkLittleEndian();
+  return exported.trees.map((t) => {
+    const out = { nodeCount: t.feature.length, nOutputs: t.nOutputs, outputOffset: t.outputOffset } as TreeArraysJSON;
+    for (const [key] of arrays) {
+      const a = t[key];
+      out[key] = Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    }
+    return out;
+  });
+}
+
+function count(value: unknown, name: string, lo: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < lo || value > 2 ** 31 - 1)
+    throw rangeError(`an integer from ${lo} to ${2 ** 31 - 1}`, name, value);
+  return value;
+}
+
+const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function decodeTrees(value: unknown, name: string): NativeTreeArrays[] {
+  checkLittleEndian();
+  if (!Array.isArray(value) || value.length === 0) throw typeError('a non-empty array of trees', name, value);
+  return value.map((t: unknown, i: number) => {
+    const at = `${name}[${i}]`;
+    if (t === null || typeof t !== 'object' || Array.isArray(t)) throw typeError('a tree object', at, t);
+    const o = t as Record<string, unknown>;
+    const nodeCount = count(o.nodeCount, `${at}.nodeCount`, 1);
+    const nOutputs = count(o.nOutputs, `${at}.nOutputs`, 1);
+    const out = { nOutputs, outputOffset: count(o.outputOffset, `${at}.outputOffset`, 0) } as NativeTreeArrays;
+    for (const [key, Type, size] of arrays) {
+      const text = o[key];
+      if (typeof text !== 'string' || text.length % 4 !== 0 || !base64.test(text)) throw typeError('a base64 string', `${at}.${key}`, text);
+      const bytes = Buffer.from(text, 'base64');
+      const length = size === 'node' ? nodeCount : nodeCount * nOutputs;
+      const element = (Type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+      if (bytes.length !== length * element) throw rangeError(`${length} elements (${length * element} bytes)`, `${at}.${key}`, `${bytes.length} bytes`);
+      const array = new Type(length);
+      new Uint8Array(array.buffer).set(bytes);
+      (out as unknown as Record<string, Typed>)[key] = array;
+    }
+    return out;
+  });
+}

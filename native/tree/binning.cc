@@ -1,0 +1,177 @@
+#include "tree/binning.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+namespace threadml::tree {
+
+namespace {
+
+// Features per binning task: eight adjacent columns share the cache lines of a row.
+constexpr std::size_t kFeatureBlock = 8;
+
+// A threshold between two distinct values a < b that sends a left and b right (as scikit-learn's
+// midpoint, falling back to a when rounding would reach b).
+double midpoint(double a, double b) {
+  const double mid = a / 2.0 + b / 2.0;
+  return (mid >= b || !std::isfinite(mid)) ? a : mid;
+}
+
+// The distinct values of a sample with their counts, ascending. Features with few distinct values
+// (pixels, categories, counts) are counted in a small hash table in O(n); others are sorted.
+void distinct_values(std::vector<double>& values, std::vector<double>& distinct, std::vector<std::size_t>& counts) {
+  constexpr std::size_t kSlots = 2048;  // open addressing, at most half full
+  std::vector<double> keys(kSlots);
+  std::vector<std::size_t> hits(kSlots, 0);
+  std::size_t used = 0;
+  bool small = true;
+  for (double v : values) {
+    if (v == 0.0) v = 0.0;  // -0 and +0 are one value
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    std::size_t slot = static_cast<std::size_t>((bits * 0x9e3779b97f4a7c15ULL) >> 53);
+    while (hits[slot] != 0 && keys[slot] != v) slot = (slot + 1) & (kSlots - 1);
+    if (hits[slot]++ == 0) {
+      keys[slot] = v;
+      if (++used > kSlots / 2) {
+        small = false;
+        break;
+      }
+    }
+  }
+  distinct.clear();
+  counts.clear();
+  if (small) {
+    std::vector<std::pair<double, std::size_t>> found;
+    for (std::size_t i = 0; i < kSlots; ++i)
+      if (hits[i] != 0) found.emplace_back(keys[i], hits[i]);
+    std::sort(found.begin(), found.end());
+    for (const auto& [v, c] : found) {
+      distinct.push_back(v);
+      counts.push_back(c);
+    }
+    return;
+  }
+  std::sort(values.begin(), values.end());
+  for (double v : values) {
+    if (!distinct.empty() && distinct.back() == v) {
+      ++counts.back();
+    } else {
+      distinct.push_back(v);
+      counts.push_back(1);
+    }
+  }
+}
+
+// Upper bin edges for one feature from its non-missing sample.
+std::vector<double> bin_edges(std::vector<double>& values, int max_bins) {
+  std::vector<double> distinct;
+  std::vector<std::size_t> counts;
+  distinct_values(values, distinct, counts);
+  std::vector<double> edges;
+  if (distinct.size() <= 1) return edges;
+  if (max_bins == 0 || distinct.size() <= static_cast<std::size_t>(max_bins)) {
+    edges.reserve(distinct.size() - 1);
+    for (std::size_t i = 0; i + 1 < distinct.size(); ++i) edges.push_back(midpoint(distinct[i], distinct[i + 1]));
+    return edges;
+  }
+  // Greedy equal-frequency bins; a value holding a bin's share or more gets a bin of its own, so heavy
+  // ties (a pixel that is mostly 0) do not swallow their neighbours.
+  double remaining = static_cast<double>(values.size());
+  int bins_left = max_bins;
+  double target = remaining / bins_left;
+  double current = 0.0;
+  for (std::size_t i = 0; i + 1 < distinct.size() && bins_left > 1; ++i) {
+    current += static_cast<double>(counts[i]);
+    if (current >= target || static_cast<double>(counts[i + 1]) >= target) {
+      edges.push_back(midpoint(distinct[i], distinct[i + 1]));
+      remaining -= current;
+      current = 0.0;
+      --bins_left;
+      target = remaining / bins_left;
+    }
+  }
+  return edges;
+}
+
+// The bin of a non-missing value: the number of edges below it (branch-free lower bound).
+inline uint32_t code_of(const double* edges, std::size_t n, double x) {
+  const double* first = edges;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    first += (first[half - 1] < x) ? half : 0;
+    n -= half;
+  }
+  return static_cast<uint32_t>(first - edges) + static_cast<uint32_t>(n == 1 && *first < x);
+}
+
+template <class T, class Code>
+void code_block(const T* X, std::size_t rows, std::size_t cols, std::size_t j0, std::size_t j1, BinnedMatrix& out) {
+  for (std::size_t j = j0; j < j1; ++j) {
+    FeatureBins& bins = out.features[j];
+    const double* edges = bins.edges.data();
+    const std::size_t n_edges = bins.edges.size();
+    const Code missing = static_cast<Code>(bins.missing_bin());
+    Code* column = out.column<Code>(j);
+    bool has_missing = false;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const double x = static_cast<double>(X[i * cols + j]);
+      if (std::isnan(x)) {
+        column[i] = missing;
+        has_missing = true;
+      } else {
+        column[i] = static_cast<Code>(code_of(edges, n_edges, x));
+      }
+    }
+    bins.has_missing = has_missing;
+  }
+}
+
+}  // namespace
+
+template <class T>
+BinnedMatrix bin_matrix(const T* X, std::size_t rows, std::size_t cols, const BinningParams& params,
+                        const ExecContext& ctx) {
+  BinnedMatrix out;
+  out.rows = rows;
+  out.cols = cols;
+  out.features.resize(cols);
+  const std::size_t step = params.max_bins == 0 || rows <= params.sample_rows
+                               ? 1
+                               : (rows + params.sample_rows - 1) / params.sample_rows;
+  const std::size_t blocks = task_count(cols, kFeatureBlock);
+  const ExecContext work = ctx.for_work(rows * cols, 1 << 16);
+  parallel_for(work.pass(0, 2), blocks, [&](std::size_t block) {
+    const std::size_t j0 = block * kFeatureBlock;
+    const std::size_t j1 = std::min(cols, j0 + kFeatureBlock);
+    std::vector<std::vector<double>> samples(j1 - j0);
+    for (auto& s : samples) s.reserve(rows / step + 1);
+    for (std::size_t i = 0; i < rows; i += step)
+      for (std::size_t j = j0; j < j1; ++j) {
+        const double x = static_cast<double>(X[i * cols + j]);
+        if (!std::isnan(x)) samples[j - j0].push_back(x);
+      }
+    for (std::size_t j = j0; j < j1; ++j) out.features[j].edges = bin_edges(samples[j - j0], params.max_bins);
+  });
+  int most_codes = 1;
+  for (const FeatureBins& f : out.features) most_codes = std::max(most_codes, f.n_bins() + 1);
+  out.width = most_codes <= 256 ? CodeWidth::U8 : most_codes <= 65536 ? CodeWidth::U16 : CodeWidth::U32;
+  out.allocate();
+  with_code_type(out.width, [&](auto code) {
+    using Code = decltype(code);
+    parallel_for(work.pass(1, 2), blocks, [&](std::size_t block) {
+      const std::size_t j0 = block * kFeatureBlock;
+      code_block<T, Code>(X, rows, cols, j0, std::min(cols, j0 + kFeatureBlock), out);
+    });
+  });
+  return out;
+}
+
+template BinnedMatrix bin_matrix<float>(const float*, std::size_t, std::size_t, const BinningParams&,
+                                        const ExecContext&);
+template BinnedMatrix bin_matrix<double>(const double*, std::size_t, std::size_t, const BinningParams&,
+                                         const ExecContext&);
+
+}  // namespace threadml::tree

@@ -1,0 +1,80 @@
+// Feature binning shared by the decision trees, the forests and gradient boosting.
+//
+// Every feature's values map to small integer codes ("bins"), stored column-wise so a node's
+// histogram for one feature streams one column. Bin b holds the values x with
+// edges[b - 1] < x <= edges[b]; NaN gets its own bin, n_bins(), the last one. A split "code <= b"
+// is therefore exactly the split "x <= edges[b]" on the raw values, which is what the fitted tree
+// stores: prediction never needs the bins.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "core/parallel.h"
+
+namespace threadml::tree {
+
+struct FeatureBins {
+  std::vector<double> edges;  // ascending upper bounds of bins 0 .. n_bins() - 2
+  bool has_missing = false;   // NaN seen while binning
+
+  int n_bins() const noexcept { return static_cast<int>(edges.size()) + 1; }  // non-missing bins
+  int missing_bin() const noexcept { return n_bins(); }
+  // The raw-value threshold of the split "code <= bin"; the last bin keeps every non-missing value left.
+  double threshold(int bin) const noexcept {
+    return bin < static_cast<int>(edges.size()) ? edges[static_cast<std::size_t>(bin)]
+                                                 : std::numeric_limits<double>::infinity();
+  }
+  // Splittable at all: two non-missing bins, or one plus missing values.
+  bool informative() const noexcept { return n_bins() > 1 || has_missing; }
+};
+
+// Code width: the narrowest unsigned type holding every feature's codes 0 .. n_bins() (missing included).
+enum class CodeWidth { U8 = 1, U16 = 2, U32 = 4 };
+
+class BinnedMatrix {
+ public:
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  CodeWidth width = CodeWidth::U8;
+  std::vector<FeatureBins> features;
+
+  template <class Code>
+  const Code* column(std::size_t feature) const noexcept {
+    return reinterpret_cast<const Code*>(codes_.data()) + feature * rows;
+  }
+  template <class Code>
+  Code* column(std::size_t feature) noexcept {
+    return reinterpret_cast<Code*>(codes_.data()) + feature * rows;
+  }
+  void allocate() { codes_.assign(rows * cols * static_cast<std::size_t>(width) / sizeof(uint32_t) + 1, 0); }
+
+ private:
+  std::vector<uint32_t> codes_;  // uint32 storage keeps every code width aligned
+};
+
+struct BinningParams {
+  // At most this many non-missing bins per feature (2 .. 255 keeps codes in uint8); 0 bins exactly:
+  // one bin per distinct value, so histogram splits equal the exact (sorted) splits.
+  int max_bins = 255;
+  // Quantiles come from at most this many rows (evenly spaced); all rows are coded.
+  std::size_t sample_rows = 200000;
+};
+
+// Bins a row-major rows x cols matrix. Parallel over feature blocks; the result does not depend on threads.
+template <class T>
+BinnedMatrix bin_matrix(const T* X, std::size_t rows, std::size_t cols, const BinningParams& params,
+                        const ExecContext& ctx);
+
+// Dispatches on the code width: f(Code{}) with Code = uint8_t, uint16_t or uint32_t.
+template <class F>
+decltype(auto) with_code_type(CodeWidth width, F&& f) {
+  switch (width) {
+    case CodeWidth::U8: return f(uint8_t{});
+    case CodeWidth::U16: return f(uint16_t{});
+    default: return f(uint32_t{});
+  }
+}
+
+}  // namespace threadml::tree

@@ -1,0 +1,608 @@
+// Growing one tree on binned features: split search, row partitioning and the growth order.
+//
+// grow_tree<Task, Code>() is generic over the statistics (tasks.h) and the code width of the binned
+// matrix, so random forests, single trees and gradient boosting share one implementation:
+//  - a node's split is searched per feature from a histogram of its bins, or, when the node has fewer
+//    rows than the feature has bins, from its rows counting-sorted by bin (same candidate splits,
+//    same result, less work on deep small nodes);
+//  - when every feature is searched at every node (max_features = all), histograms are kept and a
+//    node's children get theirs by building the smaller child's and subtracting it from the parent's;
+//  - missing values (the last bin) are tried on both sides, as scikit-learn >= 1.3 does;
+//  - growth is depth-first, or best-first by impurity decrease when max_leaf_nodes is set;
+//  - features of a node are searched in parallel; results combine in draw order (deterministic).
+#pragma once
+#include <algorithm>
+#include <cfloat>
+#include <climits>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "core/parallel.h"
+#include "core/rng.h"
+#include "tree/binning.h"
+#include "tree/tasks.h"
+#include "tree/tree.h"
+
+namespace threadml::tree {
+
+struct GrowParams {
+  int max_depth = INT_MAX;  // the root has depth 0
+  std::size_t min_samples_split = 2;
+  std::size_t min_samples_leaf = 1;
+  double min_weight_leaf = 0.0;
+  double min_impurity_decrease = 0.0;  // weighted by the node's share of the root's weight, as scikit-learn
+  std::size_t max_features = 0;        // features drawn per node; 0 = all
+  std::size_t max_leaf_nodes = 0;      // 0 = unlimited, depth-first; otherwise best-first
+  std::size_t histogram_budget_bytes = std::size_t{256} << 20;  // kept node histograms (subtraction)
+};
+
+namespace detail {
+
+// Below this many row-feature visits a node's features are searched on one thread: waking a team
+// costs more than the work.
+constexpr std::size_t kParallelNodeWork = 1 << 15;
+
+struct FeatureResult {
+  bool constant = true;
+  bool has_missing = false;
+  int bin = 0;
+  bool missing_left = false;
+  double score = -std::numeric_limits<double>::infinity();
+  double impurity_left = 0.0;  // absolute error only: stats cannot give it
+  double impurity_right = 0.0;
+};
+
+struct Candidate {
+  int32_t feature = -1;
+  FeatureResult result;
+  std::vector<double> left;  // statistics of the left child
+  double improvement = 0.0;
+};
+
+struct Pending {
+  int32_t id = 0;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  int depth = 0;
+  double impurity = 0.0;
+  std::vector<double> stats;
+  std::vector<int32_t> features;  // not known to be constant in this node
+  Candidate split;
+  std::vector<double> hist;  // every feature's histogram, when kept for subtraction
+};
+
+// Per-thread scratch: sized on first use, reused across nodes and trees.
+struct Scratch {
+  std::vector<uint32_t> codes;
+  std::vector<uint32_t> order;
+  std::vector<uint32_t> buckets;
+  std::vector<uint64_t> keys;
+  std::vector<int32_t> run_bin;
+  std::vector<double> run_stats;
+  std::vector<double> hist;
+  std::vector<double> left;
+  std::vector<double> right;
+  std::vector<double> fenwick;  // absolute error: two trees of (weight, weight * y)
+};
+
+// The job's threads without its progress: per-node loops must not report the node's own fraction.
+inline ExecContext quiet(const ExecContext& ctx, std::size_t work) {
+  ExecContext out = ctx.for_work(work, kParallelNodeWork);
+  out.progress = nullptr;
+  return out;
+}
+
+inline Scratch& scratch() {
+  static thread_local Scratch s;
+  return s;
+}
+
+// A Fenwick tree over ranks 1..n of pairs (weight, weight * y): the weighted median and absolute
+// deviation of a changing set of samples in O(log n).
+class MedianTree {
+ public:
+  MedianTree(double* storage, std::size_t n) : t_(storage), n_(n) { std::fill(t_, t_ + 2 * (n + 1), 0.0); }
+  void add(std::size_t rank, double w, double wy) noexcept {
+    for (std::size_t i = rank + 1; i <= n_; i += i & (~i + 1)) {
+      t_[2 * i] += w;
+      t_[2 * i + 1] += wy;
+    }
+  }
+  // Sum of w |y - median| over the set, whose total weight and weighted sum are given.
+  double deviation(const double* sorted_y, const double* sorted_w, double total_w, double total_wy) const noexcept {
+    if (!(total_w > 0.0)) return 0.0;
+    std::size_t pos = 0;
+    double below_w = 0.0;
+    double below_wy = 0.0;
+    std::size_t step = 1;
+    while (step * 2 <= n_) step *= 2;
+    for (; step > 0; step /= 2) {
+      const std::size_t next = pos + step;
+      if (next <= n_ && below_w + t_[2 * next] < total_w / 2.0) {
+        pos = next;
+        below_w += t_[2 * next];
+        below_wy += t_[2 * next + 1];
+      }
+    }
+    // Rank `pos` (0-based) holds the median; count it below.
+    const std::size_t k = std::min(pos, n_ - 1);
+    const double median = sorted_y[k];
+    below_w += sorted_w[k];
+    below_wy += sorted_w[k] * sorted_y[k];
+    const double dev = median * below_w - below_wy + (total_wy - below_wy) - median * (total_w - below_w);
+    return std::max(0.0, dev);
+  }
+
+ private:
+  double* t_;
+  std::size_t n_;
+};
+
+}  // namespace detail
+
+template <class Task, class Code>
+class Grower {
+ public:
+  Grower(const BinnedMatrix& bins, const Task& task, std::vector<uint32_t> rows, const GrowParams& params, Rng& rng,
+         const ExecContext& ctx)
+      : bins_(bins), task_(task), rows_(std::move(rows)), params_(params), rng_(rng), ctx_(ctx), S_(task.stride()) {
+    tree_.n_outputs = task_.n_outputs();
+    offsets_.resize(bins_.cols + 1, 0);
+    for (std::size_t f = 0; f < bins_.cols; ++f)
+      offsets_[f + 1] = offsets_[f] + static_cast<std::size_t>(bins_.features[f].n_bins() + 1) * S_;
+    subtract_ = !Task::kSortedScan && params_.max_features == 0;
+    const std::size_t hist_bytes = offsets_.back() * sizeof(double);
+    max_kept_ = hist_bytes == 0 ? 0 : std::max<std::size_t>(2, params_.histogram_budget_bytes / hist_bytes);
+    mean_codes_ = static_cast<double>(offsets_.back()) / static_cast<double>(S_ * std::max<std::size_t>(1, bins_.cols));
+  }
+
+  Tree grow() {
+    detail::Pending root;
+    root.begin = 0;
+    root.end = rows_.size();
+    root.stats.assign(static_cast<std::size_t>(S_), 0.0);
+    for (uint32_t r : rows_) task_.add(root.stats.data(), r);
+    root_weight_ = root.stats[1];
+    for (std::size_t f = 0; f < bins_.cols; ++f)
+      if (bins_.features[f].informative()) root.features.push_back(static_cast<int32_t>(f));
+    root.id = add_node(root);
+    std::vector<detail::Pending> frontier;
+    if (splittable(root) && evaluate(root)) frontier.push_back(std::move(root));
+    else finish_leaf(root);
+    std::size_t leaves = 1;
+    const bool best_first = params_.max_leaf_nodes > 0;
+    auto before = [](const detail::Pending& a, const detail::Pending& b) {
+      return a.split.improvement < b.split.improvement ||
+             (a.split.improvement == b.split.improvement && a.id > b.id);
+    };
+    while (!frontier.empty()) {
+      if (best_first) std::pop_heap(frontier.begin(), frontier.end(), before);
+      detail::Pending node = std::move(frontier.back());
+      frontier.pop_back();
+      if (best_first && leaves >= params_.max_leaf_nodes) {
+        finish_leaf(node);
+        continue;
+      }
+      ctx_.check_cancelled();
+      detail::Pending children[2];
+      split(node, children);
+      ++leaves;
+      // Depth-first: the left child is split next (pushed last).
+      for (int side = 1; side >= 0; --side) {
+        detail::Pending& child = children[side];
+        if (child.stats.empty()) continue;  // already a leaf
+        frontier.push_back(std::move(child));
+        if (best_first) std::push_heap(frontier.begin(), frontier.end(), before);
+      }
+    }
+    return std::move(tree_);
+  }
+
+ private:
+  int32_t add_node(detail::Pending& p) {
+    std::vector<double> value(static_cast<std::size_t>(task_.n_outputs()));
+    const std::size_t n = p.end - p.begin;
+    if constexpr (requires { task_.summarize(rows_.data(), n, p.stats.data(), value.data(), p.impurity); }) {
+      task_.summarize(rows_.data() + p.begin, n, p.stats.data(), value.data(), p.impurity);
+    } else {
+      task_.value(p.stats.data(), value.data());
+      p.impurity = task_.impurity(p.stats.data());
+    }
+    return tree_.add_node(value.data(), p.impurity, static_cast<double>(n), p.stats[1]);
+  }
+
+  bool splittable(const detail::Pending& p) const {
+    const std::size_t n = p.end - p.begin;
+    return p.depth < params_.max_depth && n >= params_.min_samples_split && n >= 2 * params_.min_samples_leaf &&
+           p.stats[1] >= 2 * params_.min_weight_leaf && p.impurity > DBL_EPSILON && !p.features.empty();
+  }
+
+  void finish_leaf(detail::Pending& p) {
+    leaf_rows_ += p.end - p.begin;
+    if (p.hist.size()) --kept_;
+    p.hist = {};
+    if (ctx_.progress != nullptr) ctx_.report(static_cast<double>(leaf_rows_) / static_cast<double>(rows_.size()));
+  }
+
+  // Kept histograms pay off for nodes with more rows than bins (statistics) to scan.
+  bool keeps_histogram(std::size_t n) const { return 2.0 * static_cast<double>(n) >= mean_codes_ * S_; }
+
+  bool use_histogram(std::size_t n, int32_t feature) const {
+    return 2 * n >= static_cast<std::size_t>(bins_.features[static_cast<std::size_t>(feature)].n_bins() + 1) * S_;
+  }
+
+  // Searches the node's features (all, or max_features drawn at random, more when drawn ones are
+  // constant, as scikit-learn); stores the best split; false when no split is allowed.
+  bool evaluate(detail::Pending& p) {
+    ctx_.check_cancelled();
+    const std::size_t n = p.end - p.begin;
+    const std::size_t nf = p.features.size();
+    const std::size_t wanted = params_.max_features == 0 ? nf : std::min(params_.max_features, nf);
+    if constexpr (Task::kSortedScan) prepare_ranks(p);
+    if (subtract_ && p.hist.empty() && keeps_histogram(n) && kept_ < max_kept_) {
+      p.hist.assign(offsets_.back(), 0.0);
+      ++kept_;
+      hist_fresh_ = true;
+    } else {
+      hist_fresh_ = false;
+    }
+    results_.resize(nf);
+    lefts_.resize(nf * static_cast<std::size_t>(S_));
+    std::size_t drawn = 0;
+    std::size_t searched = 0;
+    while (searched < wanted && drawn < nf) {
+      const std::size_t batch = std::min(wanted - searched, nf - drawn);
+      if (wanted < nf)
+        for (std::size_t i = drawn; i < drawn + batch; ++i)
+          std::swap(p.features[i], p.features[i + rng_.below(nf - i)]);
+      parallel_for(detail::quiet(ctx_, n * batch), batch, [&](std::size_t b) {
+        const std::size_t i = drawn + b;
+        search_feature(p, p.features[i], results_[i], lefts_.data() + i * static_cast<std::size_t>(S_));
+      });
+      for (std::size_t i = drawn; i < drawn + batch; ++i) searched += results_[i].constant ? 0 : 1;
+      drawn += batch;
+    }
+    detail::Candidate& best = p.split;
+    best = detail::Candidate{};
+    for (std::size_t i = 0; i < drawn; ++i)
+      if (!results_[i].constant && results_[i].score > best.result.score) {
+        best.feature = p.features[i];
+        best.result = results_[i];
+        best.left.assign(lefts_.begin() + static_cast<std::ptrdiff_t>(i * S_),
+                         lefts_.begin() + static_cast<std::ptrdiff_t>((i + 1) * S_));
+      }
+    // Children inherit the features not found constant here.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < nf; ++i)
+      if (i >= drawn || !results_[i].constant) p.features[kept++] = p.features[i];
+    p.features.resize(kept);
+    if (best.feature < 0) return false;
+    std::vector<double> right(p.stats);
+    for (int c = 0; c < S_; ++c) right[static_cast<std::size_t>(c)] -= best.left[static_cast<std::size_t>(c)];
+    double impurity_left = best.result.impurity_left;
+    double impurity_right = best.result.impurity_right;
+    if constexpr (!Task::kSortedScan) {
+      impurity_left = task_.impurity(best.left.data());
+      impurity_right = task_.impurity(right.data());
+    }
+    const double w = p.stats[1];
+    best.improvement = w / root_weight_ *
+                       (p.impurity - best.left[1] / w * impurity_left - right[1] / w * impurity_right);
+    return best.improvement + DBL_EPSILON >= params_.min_impurity_decrease;
+  }
+
+  void search_feature(detail::Pending& p, int32_t feature, detail::FeatureResult& out, double* left_out) {
+    detail::Scratch& s = detail::scratch();
+    const auto f = static_cast<std::size_t>(feature);
+    const int n_codes = bins_.features[f].n_bins() + 1;
+    const std::size_t n = p.end - p.begin;
+    const Code* column = bins_.template column<Code>(f);
+    const uint32_t* rows = rows_.data() + p.begin;
+    out = detail::FeatureResult{};
+    if constexpr (Task::kSortedScan) {
+      sorted_runs(column, rows, n, n_codes, s, false);
+      scan_absolute_error(p, s, n_codes - 1, out, left_out);
+    } else {
+      const double* hist = nullptr;
+      if (!p.hist.empty()) {
+        double* own = p.hist.data() + offsets_[f];
+        if (hist_fresh_) build_histogram(column, rows, n, n_codes, own);
+        hist = own;
+      } else if (use_histogram(n, feature)) {
+        s.hist.resize(static_cast<std::size_t>(n_codes) * S_);
+        build_histogram(column, rows, n, n_codes, s.hist.data());
+        hist = s.hist.data();
+      }
+      if (hist != nullptr) {
+        runs_from_histogram(hist, n_codes, s);
+      } else {
+        sorted_runs(column, rows, n, n_codes, s, true);
+      }
+      scan(p.stats.data(), n_codes - 1, s, out, left_out);
+    }
+  }
+
+  void build_histogram(const Code* column, const uint32_t* rows, std::size_t n, int n_codes, double* hist) const {
+    std::fill(hist, hist + static_cast<std::size_t>(n_codes) * S_, 0.0);
+    for (std::size_t i = 0; i < n; ++i) task_.add(hist + static_cast<std::size_t>(column[rows[i]]) * S_, rows[i]);
+  }
+
+  // The non-empty bins of a histogram as runs (bin, statistics).
+  void runs_from_histogram(const double* hist, int n_codes, detail::Scratch& s) const {
+    s.run_bin.clear();
+    s.run_stats.clear();
+    for (int b = 0; b < n_codes; ++b) {
+      const double* bin = hist + static_cast<std::size_t>(b) * S_;
+      if (bin[0] == 0.0) continue;
+      s.run_bin.push_back(b);
+      s.run_stats.insert(s.run_stats.end(), bin, bin + S_);
+    }
+  }
+
+  // The node's rows ordered by bin (counting sort for byte codes), and, when `sums`, the runs of
+  // equal bins with their summed statistics. s.order holds row positions in bin order.
+  void sorted_runs(const Code* column, const uint32_t* rows, std::size_t n, int n_codes, detail::Scratch& s,
+                   bool sums) const {
+    s.codes.resize(n);
+    s.order.resize(n);
+    for (std::size_t i = 0; i < n; ++i) s.codes[i] = column[rows[i]];
+    if constexpr (sizeof(Code) == 1) {
+      s.buckets.assign(static_cast<std::size_t>(n_codes) + 1, 0);
+      for (std::size_t i = 0; i < n; ++i) ++s.buckets[s.codes[i] + 1];
+      for (int b = 0; b < n_codes; ++b) s.buckets[static_cast<std::size_t>(b) + 1] += s.buckets[static_cast<std::size_t>(b)];
+      for (std::size_t i = 0; i < n; ++i) s.order[s.buckets[s.codes[i]]++] = static_cast<uint32_t>(i);
+    } else {
+      s.keys.resize(n);
+      for (std::size_t i = 0; i < n; ++i) s.keys[i] = (static_cast<uint64_t>(s.codes[i]) << 32) | i;
+      std::sort(s.keys.begin(), s.keys.end());
+      for (std::size_t i = 0; i < n; ++i) s.order[i] = static_cast<uint32_t>(s.keys[i]);
+    }
+    s.run_bin.clear();
+    s.run_stats.clear();
+    if (!sums) return;
+    for (std::size_t k = 0; k < n; ++k) {
+      const uint32_t i = s.order[k];
+      const auto code = static_cast<int32_t>(s.codes[i]);
+      if (s.run_bin.empty() || s.run_bin.back() != code) {
+        s.run_bin.push_back(code);
+        s.run_stats.resize(s.run_stats.size() + static_cast<std::size_t>(S_), 0.0);
+      }
+      task_.add(s.run_stats.data() + s.run_stats.size() - S_, rows[i]);
+    }
+  }
+
+  // Best split of one feature from its runs: "bin <= b" for each boundary, with missing values (the
+  // run of bin `missing`) on the right, then on the left.
+  void scan(const double* total, int missing, detail::Scratch& s, detail::FeatureResult& out, double* left_out) const {
+    const std::size_t runs = s.run_bin.size();
+    if (runs <= 1) return;
+    out.constant = false;
+    const bool has_missing = s.run_bin.back() == missing;
+    out.has_missing = has_missing;
+    const std::size_t present = runs - (has_missing ? 1 : 0);
+    const auto S = static_cast<std::size_t>(S_);
+    s.left.assign(S, 0.0);
+    s.right.resize(S);
+    auto consider = [&](int bin, bool missing_left) {
+      double* l = s.left.data();
+      double* r = s.right.data();
+      for (std::size_t c = 0; c < S; ++c) r[c] = total[c] - l[c];
+      if (l[0] < params_.min_samples_leaf || r[0] < params_.min_samples_leaf) return;
+      if (!(l[1] > 0.0 && r[1] > 0.0) || l[1] < params_.min_weight_leaf || r[1] < params_.min_weight_leaf) return;
+      const double score = task_.score(l, r);
+      if (score > out.score) {
+        out.score = score;
+        out.bin = bin;
+        out.missing_left = missing_left;
+        std::copy(l, l + S, left_out);
+      }
+    };
+    const double* stats = s.run_stats.data();
+    for (std::size_t k = 0; k < present; ++k) {
+      for (std::size_t c = 0; c < S; ++c) s.left[c] += stats[k * S + c];
+      if (k + 1 < present) consider(s.run_bin[k], false);
+      else if (has_missing) consider(missing - 1, false);  // every value left, missing right: x <= inf
+    }
+    if (!has_missing) return;
+    std::copy(stats + present * S, stats + runs * S, s.left.begin());
+    for (std::size_t k = 0; k + 1 < present; ++k) {
+      for (std::size_t c = 0; c < S; ++c) s.left[c] += stats[k * S + c];
+      consider(s.run_bin[k], true);
+    }
+  }
+
+  // Absolute error: the node's rows ranked by target once (prepare_ranks), then per feature the rows
+  // move left run by run and two Fenwick trees give both sides' median deviation.
+  void prepare_ranks(const detail::Pending& p) {
+    const std::size_t n = p.end - p.begin;
+    order_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
+    const uint32_t* rows = rows_.data() + p.begin;
+    std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) { return task_.y[rows[a]] < task_.y[rows[b]]; });
+    rank_.resize(n);
+    sorted_y_.resize(n);
+    sorted_w_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      rank_[order_[k]] = static_cast<uint32_t>(k);
+      sorted_y_[k] = task_.y[rows[order_[k]]];
+      sorted_w_[k] = task_.weight[rows[order_[k]]];
+    }
+  }
+
+  void scan_absolute_error(const detail::Pending& p, detail::Scratch& s, int missing, detail::FeatureResult& out,
+                           double* left_out) const {
+    const std::size_t n = p.end - p.begin;
+    const uint32_t* rows = rows_.data() + p.begin;
+    if (n == 0 || s.codes[s.order[0]] == s.codes[s.order[n - 1]]) return;
+    out.constant = false;
+    const bool has_missing = static_cast<int>(s.codes[s.order[n - 1]]) == missing;
+    out.has_missing = has_missing;
+    std::size_t present = n;
+    while (has_missing && present > 0 && static_cast<int>(s.codes[s.order[present - 1]]) == missing) --present;
+    s.fenwick.resize(4 * (n + 1));
+    detail::MedianTree left(s.fenwick.data(), n);
+    detail::MedianTree right(s.fenwick.data() + 2 * (n + 1), n);
+    double total_w = 0.0;
+    double total_wy = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+      right.add(k, sorted_w_[k], sorted_w_[k] * sorted_y_[k]);
+      total_w += sorted_w_[k];
+      total_wy += sorted_w_[k] * sorted_y_[k];
+    }
+    double lw = 0.0, lwy = 0.0, lcount = 0.0;
+    auto move_left = [&](std::size_t k) {
+      const uint32_t i = s.order[k];
+      const double w = task_.weight[rows[i]];
+      const double wy = w * task_.y[rows[i]];
+      left.add(rank_[i], w, wy);
+      right.add(rank_[i], -w, -wy);
+      lw += w;
+      lwy += wy;
+      lcount += 1.0;
+    };
+    auto consider = [&](int bin, bool missing_left) {
+      const double rcount = static_cast<double>(n) - lcount;
+      const double rw = total_w - lw;
+      if (lcount < params_.min_samples_leaf || rcount < params_.min_samples_leaf) return;
+      if (!(lw > 0.0 && rw > 0.0) || lw < params_.min_weight_leaf || rw < params_.min_weight_leaf) return;
+      const double dl = left.deviation(sorted_y_.data(), sorted_w_.data(), lw, lwy);
+      const double dr = right.deviation(sorted_y_.data(), sorted_w_.data(), rw, total_wy - lwy);
+      if (-(dl + dr) > out.score) {
+        out.score = -(dl + dr);
+        out.bin = bin;
+        out.missing_left = missing_left;
+        out.impurity_left = dl / lw;
+        out.impurity_right = dr / rw;
+        left_out[0] = lcount;
+        left_out[1] = lw;
+      }
+    };
+    auto sweep = [&](bool missing_left) {
+      for (std::size_t k = 0; k < present; ++k) {
+        move_left(k);
+        const bool boundary = k + 1 == present || s.codes[s.order[k + 1]] != s.codes[s.order[k]];
+        if (!boundary) continue;
+        if (k + 1 < present) consider(static_cast<int>(s.codes[s.order[k]]), missing_left);
+        else if (has_missing && !missing_left) consider(missing - 1, false);
+      }
+    };
+    sweep(false);
+    if (!has_missing) return;
+    // Reset: everything right, then the missing rows left.
+    left = detail::MedianTree(s.fenwick.data(), n);
+    right = detail::MedianTree(s.fenwick.data() + 2 * (n + 1), n);
+    for (std::size_t k = 0; k < n; ++k) right.add(k, sorted_w_[k], sorted_w_[k] * sorted_y_[k]);
+    lw = lwy = lcount = 0.0;
+    for (std::size_t k = present; k < n; ++k) move_left(k);
+    sweep(true);
+  }
+
+  // Applies p's split: partitions its rows (stably), creates both children and searches their splits.
+  // A child that will not split comes back with empty stats.
+  void split(detail::Pending& p, detail::Pending (&children)[2]) {
+    const detail::Candidate& c = p.split;
+    const auto f = static_cast<std::size_t>(c.feature);
+    const FeatureBins& fb = bins_.features[f];
+    const Code* column = bins_.template column<Code>(f);
+    const auto bin = static_cast<uint32_t>(c.result.bin);
+    const auto missing = static_cast<uint32_t>(fb.missing_bin());
+    const bool missing_left = c.result.missing_left;
+    std::size_t write = p.begin;
+    tmp_.clear();
+    for (std::size_t i = p.begin; i < p.end; ++i) {
+      const uint32_t r = rows_[i];
+      const uint32_t code = column[r];
+      if (code <= bin || (code == missing && missing_left)) rows_[write++] = r;
+      else tmp_.push_back(r);
+    }
+    std::copy(tmp_.begin(), tmp_.end(), rows_.begin() + static_cast<std::ptrdiff_t>(write));
+    const std::size_t mid = write;
+    const std::size_t n_left = mid - p.begin;
+    const std::size_t n_right = p.end - mid;
+    // Without missing values here, a NaN at prediction follows the bigger child (scikit-learn >= 1.3).
+    const bool nan_left = c.result.has_missing ? missing_left : n_left >= n_right;
+    for (int side = 0; side < 2; ++side) {
+      detail::Pending& child = children[side];
+      child.begin = side == 0 ? p.begin : mid;
+      child.end = side == 0 ? mid : p.end;
+      child.depth = p.depth + 1;
+      child.stats = c.left;
+      if (side == 1)
+        for (int k = 0; k < S_; ++k) child.stats[static_cast<std::size_t>(k)] = p.stats[static_cast<std::size_t>(k)] - c.left[static_cast<std::size_t>(k)];
+      child.features = p.features;
+      child.id = add_node(child);
+    }
+    tree_.split_node(p.id, c.feature, fb.threshold(c.result.bin), nan_left, children[0].id, children[1].id);
+    const bool can_split[2] = {splittable(children[0]), splittable(children[1])};
+    const int small = n_left <= n_right ? 0 : 1;
+    if (!p.hist.empty() && can_split[1 - small] && keeps_histogram(std::max(n_left, n_right)) && kept_ < max_kept_) {
+      // The smaller child's histograms by a pass over its rows, the larger's by subtraction.
+      detail::Pending& s = children[small];
+      s.hist.assign(offsets_.back(), 0.0);
+      ++kept_;
+      const std::size_t ns = s.end - s.begin;
+      parallel_for(detail::quiet(ctx_, ns * s.features.size()), s.features.size(), [&](std::size_t i) {
+        const auto g = static_cast<std::size_t>(s.features[i]);
+        double* own = s.hist.data() + offsets_[g];
+        build_histogram(bins_.template column<Code>(g), rows_.data() + s.begin, ns, bins_.features[g].n_bins() + 1, own);
+        for (std::size_t k = offsets_[g]; k < offsets_[g + 1]; ++k) p.hist[k] -= s.hist[k];
+      });
+      children[1 - small].hist = std::move(p.hist);
+    } else if (!p.hist.empty()) {
+      --kept_;
+    }
+    p.hist = {};
+    for (int side = 0; side < 2; ++side) {
+      detail::Pending& child = children[side];
+      if (can_split[side] && evaluate_child(child)) continue;
+      finish_leaf(child);
+      child.stats.clear();
+    }
+  }
+
+  bool evaluate_child(detail::Pending& child) {
+    const bool ok = evaluate(child);
+    if (!ok && !child.hist.empty()) {
+      --kept_;
+      child.hist = {};
+    }
+    return ok;
+  }
+
+  const BinnedMatrix& bins_;
+  const Task& task_;
+  std::vector<uint32_t> rows_;
+  const GrowParams& params_;
+  Rng& rng_;
+  ExecContext ctx_;
+  const int S_;
+  Tree tree_;
+  std::vector<std::size_t> offsets_;  // start of each feature's histogram in a node's kept histograms
+  bool subtract_ = false;
+  bool hist_fresh_ = false;
+  std::size_t kept_ = 0;
+  std::size_t max_kept_ = 0;
+  double mean_codes_ = 0.0;
+  double root_weight_ = 0.0;
+  std::size_t leaf_rows_ = 0;
+  std::vector<detail::FeatureResult> results_;
+  std::vector<double> lefts_;
+  std::vector<uint32_t> tmp_;
+  std::vector<uint32_t> order_;
+  std::vector<uint32_t> rank_;
+  std::vector<double> sorted_y_;
+  std::vector<double> sorted_w_;
+};
+
+// Grows one tree on `rows` (ascending row indices of `bins`, each with its statistics in `task`).
+template <class Task, class Code>
+Tree grow_tree(const BinnedMatrix& bins, const Task& task, std::vector<uint32_t> rows, const GrowParams& params,
+               Rng& rng, const ExecContext& ctx) {
+  return Grower<Task, Code>(bins, task, std::move(rows), params, rng, ctx).grow();
+}
+
+}  // namespace threadml::tree
