@@ -207,7 +207,7 @@ function resolveFraction(v: number, rows: number, ceil: boolean): number {
   return Number.isInteger(v) ? v : ceil ? Math.ceil(v * rows) : Math.max(1, Math.round(v * rows));
 }
 
-function classWeights(classWeight: ClassWeight | 'balanced_subsample' | null, classes: readonly Label[], y: Int32Array): Float64Array | null {
+export function classWeights(classWeight: ClassWeight | 'balanced_subsample' | null, classes: readonly Label[], y: Int32Array): Float64Array | null {
   if (classWeight === null || classWeight === 'balanced_subsample') return null;
   const perClass = new Float64Array(classes.length).fill(1);
   if (classWeight === 'balanced') {
@@ -225,7 +225,7 @@ function classWeights(classWeight: ClassWeight | 'balanced_subsample' | null, cl
   return perClass;
 }
 
-function rowWeights(sampleWeight: VectorInput | undefined, perClass: Float64Array | null, y: Int32Array | null, rows: number): Float64Array | null {
+export function rowWeights(sampleWeight: VectorInput | undefined, perClass: Float64Array | null, y: Int32Array | null, rows: number): Float64Array | null {
   if (sampleWeight === undefined && perClass === null) return null;
   const out = new Float64Array(rows).fill(1);
   if (sampleWeight !== undefined) {
@@ -364,7 +364,7 @@ export function checkSaved(json: unknown, estimator: string): Record<string, unk
 }
 
 /** Mean accuracy (classifiers) or R^2 (regressors), weighted by `weights`. */
-function scoreOf(predicted: Int32Array | Float64Array, truth: Int32Array | Float64Array, weights: ArrayLike<number> | undefined, classify: boolean): number {
+export function scoreOf(predicted: Int32Array | Float64Array, truth: Int32Array | Float64Array, weights: ArrayLike<number> | undefined, classify: boolean): number {
   const n = truth.length;
   const w = (i: number) => (weights === undefined ? 1 : weights[i]);
   if (classify) {
@@ -394,7 +394,7 @@ function scoreOf(predicted: Int32Array | Float64Array, truth: Int32Array | Float
 }
 
 /** Row-wise argmax (the first maximum, as NumPy). */
-function argmaxRows(p: Float64Array, rows: number, cols: number): Int32Array {
+export function argmaxRows(p: Float64Array, rows: number, cols: number): Int32Array {
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     let best = 0;
@@ -541,6 +541,11 @@ export abstract class TreeEstimator {
     };
   }
 
+  /** Prediction columns of the native model: one per class, or one for a regressor. */
+  protected outputCount(classes: Label[] | undefined): number {
+    return classes?.length ?? 1;
+  }
+
   /** Restores the fitted state from a checked toJSON() object (see checkSaved); a corrupted model is a TypeError or RangeError. */
   protected restore(j: Record<string, unknown>): this {
     const nFeatures = checkInt(j.nFeatures, 'json.nFeatures', 1, 2 ** 31 - 1) as number;
@@ -556,7 +561,7 @@ export abstract class TreeEstimator {
       if (new Set(j.classes).size !== j.classes.length) throw rangeError('distinct class labels', 'json.classes', j.classes);
       classes = j.classes as Label[];
     } else if (j.classes !== null) throw typeError('null (a regressor has no classes)', 'json.classes', j.classes);
-    const outputs = classes?.length ?? 1;
+    const outputs = this.outputCount(classes);
     const exported: NativeTreeExport = { nFeatures, nOutputs: outputs, trees: decodeTrees(j.trees, 'json.trees') };
     return this.setFitted({ model: addon.treeImport(exported), nFeatures, nTrees: exported.trees.length, classes, seed });
   }

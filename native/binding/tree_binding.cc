@@ -6,12 +6,14 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "binding/args.h"
 #include "binding/job.h"
 #include "tree/forest.h"
+#include "tree/gbdt.h"
 #include "tree/tree.h"
 
 namespace threadml::binding {
@@ -179,6 +181,94 @@ Napi::Value TreeFit(const Napi::CallbackInfo& info) {
       });
 }
 
+tree::BoostParams boost_params(const Napi::Object& p) {
+  tree::BoostParams out;
+  out.loss = static_cast<tree::BoostLoss>(size_field(p, "loss"));
+  if (static_cast<int>(out.loss) > 3) throw Napi::RangeError::New(p.Env(), "Expected a loss from 0 to 3");
+  out.n_outputs = static_cast<int>(size_field(p, "nOutputs", 1));
+  const std::size_t max_depth = size_field(p, "maxDepth");  // 0: unlimited
+  out.grow.max_depth = max_depth == 0 ? INT_MAX : static_cast<int>(std::min<std::size_t>(max_depth, INT_MAX));
+  out.grow.min_samples_leaf = size_field(p, "minSamplesLeaf", 1);
+  out.grow.min_samples_split = 2 * out.grow.min_samples_leaf;
+  out.grow.min_weight_leaf = number_field(p, "minHessianLeaf", 0, INFINITY);
+  out.grow.max_leaf_nodes = size_field(p, "maxLeafNodes", 2);
+  out.binning.max_bins = static_cast<int>(size_field(p, "maxBins", 2));
+  if (out.binning.max_bins > 255) throw Napi::RangeError::New(p.Env(), "Expected 2 to 255 for params.maxBins");
+  out.learning_rate = number_field(p, "learningRate", 0, INFINITY);
+  out.l2 = number_field(p, "l2Regularization", 0, INFINITY);
+  out.min_gain = number_field(p, "minGainToSplit", 0, INFINITY);
+  out.max_iter = size_field(p, "maxIter", 1);
+  out.subsample = number_field(p, "subsample", 0, 1);
+  out.n_iter_no_change = size_field(p, "nIterNoChange");
+  out.tol = number_field(p, "tol", 0, INFINITY);
+  out.seed = static_cast<uint64_t>(number_field(p, "seed", 0, 9007199254740991.0));
+  return out;
+}
+
+// Targets and optional weights of `rows` rows: Float64Arrays (class indices for classifiers).
+std::pair<const double*, const double*> targets_arg(const Napi::CallbackInfo& info, std::size_t at, std::size_t rows,
+                                                    std::vector<Napi::Value>& pins) {
+  const FloatArray y = float_array(info[at], "y");
+  if (y.is_float32 || y.length != rows) throw Napi::RangeError::New(info.Env(), "Expected a Float64Array of one target per row for y");
+  pins.push_back(y.value);
+  const double* w = nullptr;
+  if (!info[at + 1].IsUndefined() && !info[at + 1].IsNull()) {
+    const FloatArray wa = float_array(info[at + 1], "sampleWeight");
+    if (wa.is_float32 || wa.length != rows) throw Napi::RangeError::New(info.Env(), "Expected a Float64Array of one weight per row");
+    pins.push_back(wa.value);
+    w = static_cast<const double*>(wa.data);
+  }
+  return {static_cast<const double*>(y.data), w};
+}
+
+// gbdtFit(X, rows, cols, y, weight, Xval | null, valRows, yval, wval, params, options):
+// {model, baseline, trainLoss, validationLoss, nIter}.
+Napi::Value GbdtFit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const MatrixArg m = matrix_arg(info, 0);
+  std::vector<Napi::Value> pins{m.x.value};
+  const auto [y, w] = targets_arg(info, 3, m.rows, pins);
+  MatrixArg v{m.x, 0, m.cols};
+  const double* yv = nullptr;
+  const double* wv = nullptr;
+  if (!info[5].IsNull() && !info[5].IsUndefined()) {
+    v = matrix_arg(info, 5);
+    if (v.cols != m.cols || v.x.is_float32 != m.x.is_float32)
+      throw Napi::RangeError::New(env, "Expected a validation X of the same columns and type as X");
+    pins.push_back(v.x.value);
+    std::tie(yv, wv) = targets_arg(info, 8, v.rows, pins);
+  }
+  if (!info[10].IsObject()) throw Napi::TypeError::New(env, "Expected an object for params");
+  const tree::BoostParams params = boost_params(info[10].As<Napi::Object>());
+  auto result = std::make_shared<tree::BoostFit>();
+  const double cost = static_cast<double>(m.rows) * static_cast<double>(m.cols) * 64.0;
+  return Job::Start(
+      env, JobOptions::parse(info[11]), pins, cost,
+      [=](const ExecContext& ctx) {
+        auto run = [&](auto zero) {
+          using T = decltype(zero);
+          const tree::BoostData<T> train{static_cast<const T*>(m.x.data), m.rows, y, w};
+          const tree::BoostData<T> held{static_cast<const T*>(v.x.data), v.rows, yv, wv};
+          *result = tree::fit_boosting(train, m.cols, held, params, ctx);
+        };
+        if (m.x.is_float32) run(0.0f);
+        else run(0.0);
+      },
+      [=](Napi::Env e, const Job::Pins&) -> Napi::Value {
+        auto forest = std::make_shared<Forest>();
+        forest->n_features = m.cols;
+        forest->n_outputs = static_cast<int>(result->baseline.size());
+        forest->trees = result->trees;
+        Napi::Object out = Napi::Object::New(e);
+        out.Set("model", wrap_model(e, std::move(forest)));
+        out.Set("baseline", copy_out(e, result->baseline.data(), result->baseline.size()));
+        out.Set("trainLoss", copy_out(e, result->train_loss.data(), result->train_loss.size()));
+        out.Set("validationLoss", copy_out(e, result->validation_loss.data(), result->validation_loss.size()));
+        out.Set("nIter", static_cast<double>(result->n_iter));
+        return out;
+      });
+}
+
 // treePredict(model, X, rows, cols, scale, options): scale * the sum of leaf values, rows x outputs.
 Napi::Value TreePredict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -329,6 +419,7 @@ void register_tree(Napi::Env env, Napi::Object exports) {
   exports.Set("treeExport", Napi::Function::New(env, TreeExport, "treeExport"));
   exports.Set("treeImport", Napi::Function::New(env, TreeImport, "treeImport"));
   exports.Set("treeSlice", Napi::Function::New(env, TreeSlice, "treeSlice"));
+  exports.Set("gbdtFit", Napi::Function::New(env, GbdtFit, "gbdtFit"));
   exports.Set("treeSummary", Napi::Function::New(env, TreeSummary, "treeSummary"));
 }
 

@@ -218,7 +218,13 @@ class Grower {
   bool splittable(const detail::Pending& p) const {
     const std::size_t n = p.end - p.begin;
     return p.depth < params_.max_depth && n >= params_.min_samples_split && n >= 2 * params_.min_samples_leaf &&
-           p.stats[1] >= 2 * params_.min_weight_leaf && p.impurity > DBL_EPSILON && !p.features.empty();
+           p.stats[1] >= 2 * params_.min_weight_leaf && !pure(p) && !p.features.empty();
+  }
+
+  // A pure node cannot improve; a task whose impurity is not a purity measure (gradients) says so itself.
+  bool pure(const detail::Pending& p) const {
+    if constexpr (requires { task_.pure(p.stats.data()); }) return task_.pure(p.stats.data());
+    else return !(p.impurity > DBL_EPSILON);
   }
 
   void finish_leaf(detail::Pending& p) {

@@ -145,6 +145,33 @@ struct AbsoluteErrorTask {
   void summarize(const uint32_t* rows, std::size_t n, const double* s, double* value_out, double& impurity_out) const;
 };
 
+// Gradient boosting: channels [rows, sum hessian, sum gradient] of the loss at the current scores.
+// The grower's improvement is an impurity decrease weighted by hessian shares; with the impurity
+// -G^2 / ((H + lambda) H) it equals the boosting gain G_L^2/(H_L+l) + G_R^2/(H_R+l) - G^2/(H+l)
+// divided by the root's H. That impurity is no purity measure, so no node counts as pure.
+struct GradientTask {
+  const double* gh;  // per row: gradient, hessian (interleaved: one cache line per row gathered)
+  double lambda;
+
+  int stride() const noexcept { return 3; }
+  int n_outputs() const noexcept { return 1; }
+  static constexpr bool kSortedScan = false;
+
+  void add(double* bin, uint32_t row) const noexcept {
+    bin[0] += 1.0;
+    bin[1] += gh[2 * static_cast<std::size_t>(row) + 1];
+    bin[2] += gh[2 * static_cast<std::size_t>(row)];
+  }
+  double score(const double* left, const double* right) const noexcept {
+    return left[2] * left[2] / (left[1] + lambda) + right[2] * right[2] / (right[1] + lambda);
+  }
+  double impurity(const double* s) const noexcept {
+    return s[1] > 0.0 ? -s[2] * s[2] / ((s[1] + lambda) * s[1]) : 0.0;
+  }
+  bool pure(const double*) const noexcept { return false; }
+  void value(const double* s, double* out) const noexcept { out[0] = s[1] + lambda > 0.0 ? -s[2] / (s[1] + lambda) : 0.0; }
+};
+
 // Weighted median and absolute deviation of a set of samples, as scikit-learn's absolute_error
 // criterion defines them (the median averages the two middle values when the weight splits evenly).
 struct MedianSummary {

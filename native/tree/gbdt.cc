@@ -1,0 +1,270 @@
+#include "tree/gbdt.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/rng.h"
+#include "core/status.h"
+
+namespace threadml::tree {
+
+namespace {
+
+// Rows per task of the per-row passes (gradients, losses, score updates): fixed, so sums combine
+// in the same order for any thread count.
+constexpr std::size_t kRowBlock = 4096;
+
+double sigmoid(double f) { return f >= 0.0 ? 1.0 / (1.0 + std::exp(-f)) : std::exp(f) / (1.0 + std::exp(f)); }
+
+// log(1 + e^f) without overflow.
+double softplus(double f) { return f > 0.0 ? f + std::log1p(std::exp(-f)) : std::log1p(std::exp(f)); }
+
+// Softmax of k scores into p; returns log-sum-exp.
+double softmax(const double* f, int k, double* p) {
+  const double top = *std::max_element(f, f + k);
+  double sum = 0.0;
+  for (int c = 0; c < k; ++c) sum += (p[c] = std::exp(f[c] - top));
+  for (int c = 0; c < k; ++c) p[c] /= sum;
+  return top + std::log(sum);
+}
+
+// The losses as scikit-learn defines them (half squared error, log-loss, Poisson deviance / 2),
+// with per-row gradient and hessian with respect to the raw score.
+struct Loss {
+  BoostLoss kind;
+  int k;
+
+  double row_loss(const double* f, double y) const {
+    switch (kind) {
+      case BoostLoss::SquaredError: return 0.5 * (f[0] - y) * (f[0] - y);
+      case BoostLoss::LogLoss: return softplus(f[0]) - y * f[0];
+      case BoostLoss::Poisson: return std::exp(f[0]) - y * f[0];
+      default: {
+        double p[1024];
+        return softmax(f, k, p) - f[static_cast<int>(y)];
+      }
+    }
+  }
+
+  // Row i's (gradient, hessian) of output c is at gh[c * 2 rows + 2 i]: each tree reads one block.
+  void gradients(const double* f, double y, double w, std::size_t i, std::size_t rows, double* gh) const {
+    double* out = gh + 2 * i;
+    switch (kind) {
+      case BoostLoss::SquaredError:
+        out[0] = w * (f[0] - y);
+        out[1] = w;
+        return;
+      case BoostLoss::LogLoss: {
+        const double p = sigmoid(f[0]);
+        out[0] = w * (p - y);
+        out[1] = w * p * (1.0 - p);
+        return;
+      }
+      case BoostLoss::Poisson: {
+        const double m = std::exp(f[0]);
+        out[0] = w * (m - y);
+        out[1] = w * m;
+        return;
+      }
+      default: {
+        double p[1024];
+        softmax(f, k, p);
+        for (int c = 0; c < k; ++c) {
+          out[2 * c * rows] = w * (p[c] - (c == static_cast<int>(y) ? 1.0 : 0.0));
+          out[2 * c * rows + 1] = w * p[c] * (1.0 - p[c]);
+        }
+      }
+    }
+  }
+
+  // The constant scores minimising the weighted loss.
+  std::vector<double> baseline(const double* y, const double* w, std::size_t rows) const {
+    std::vector<double> mean(static_cast<std::size_t>(k), 0.0);
+    double total = 0.0;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const double wi = w == nullptr ? 1.0 : w[i];
+      total += wi;
+      if (kind == BoostLoss::Softmax) mean[static_cast<std::size_t>(y[i])] += wi;
+      else mean[0] += wi * y[i];
+    }
+    for (double& m : mean) m /= total;
+    // Clipped as scikit-learn does, so a class absent from the data gets a finite score.
+    constexpr double eps = 1e-15;
+    switch (kind) {
+      case BoostLoss::SquaredError: return mean;
+      case BoostLoss::LogLoss: {
+        const double p = std::clamp(mean[0], eps, 1.0 - eps);
+        return {std::log(p / (1.0 - p))};
+      }
+      case BoostLoss::Poisson: return {std::log(std::max(mean[0], eps))};
+      default:
+        for (double& m : mean) m = std::log(std::clamp(m, eps, 1.0 - eps));
+        return mean;
+    }
+  }
+};
+
+// Checks targets and weights against the loss, and returns the total weight.
+template <class T>
+double check_data(const BoostData<T>& d, const Loss& loss) {
+  double total = 0.0;
+  for (std::size_t i = 0; i < d.rows; ++i) {
+    const double y = d.y[i];
+    if (!std::isfinite(y)) throw_range("Expected finite values in y");
+    const int classes = loss.kind == BoostLoss::LogLoss ? 2 : loss.k;
+    if ((loss.kind == BoostLoss::LogLoss || loss.kind == BoostLoss::Softmax) && (y < 0 || y >= classes || y != std::floor(y)))
+      throw_range("Expected class indices from 0 to " + std::to_string(classes - 1) + " in y");
+    if (loss.kind == BoostLoss::Poisson && y < 0) throw_range("Expected non-negative values in y for the Poisson loss");
+    const double w = d.weight == nullptr ? 1.0 : d.weight[i];
+    if (!(w >= 0.0 && std::isfinite(w))) throw_range("Expected finite non-negative sample weights");
+    total += w;
+  }
+  if (!(total > 0.0)) throw_range("Expected a positive total sample weight");
+  return total;
+}
+
+// Scores of a row set: rows x k, updated in place as trees are added.
+template <class T>
+struct Scores {
+  const BoostData<T>& data;
+  std::size_t cols;
+  int k;
+  std::vector<double> raw;
+
+  Scores(const BoostData<T>& d, std::size_t c, const std::vector<double>& baseline)
+      : data(d), cols(c), k(static_cast<int>(baseline.size())), raw(d.rows * baseline.size()) {
+    for (std::size_t i = 0; i < d.rows; ++i) std::copy(baseline.begin(), baseline.end(), raw.begin() + static_cast<std::ptrdiff_t>(i * baseline.size()));
+  }
+
+  void add(const std::vector<std::shared_ptr<const Tree>>& trees, const ExecContext& ctx) {
+    parallel_for(ctx.for_work(data.rows * trees.size(), 1 << 14), task_count(data.rows, kRowBlock), [&](std::size_t task) {
+      const std::size_t end = std::min(data.rows, (task + 1) * kRowBlock);
+      for (const auto& tree : trees)
+        for (std::size_t i = task * kRowBlock; i < end; ++i)
+          raw[i * static_cast<std::size_t>(k) + static_cast<std::size_t>(tree->output_offset)] +=
+              tree->value[static_cast<std::size_t>(leaf_of(*tree, data.X + i * cols))];
+    });
+  }
+
+  // Weighted mean loss; per-block partial sums added in block order.
+  double loss(const Loss& l, double total_weight, const ExecContext& ctx) const {
+    std::vector<double> partial(task_count(data.rows, kRowBlock), 0.0);
+    parallel_for(ctx.for_work(data.rows * static_cast<std::size_t>(k), 1 << 15), partial.size(), [&](std::size_t task) {
+      const std::size_t end = std::min(data.rows, (task + 1) * kRowBlock);
+      double sum = 0.0;
+      for (std::size_t i = task * kRowBlock; i < end; ++i)
+        sum += (data.weight == nullptr ? 1.0 : data.weight[i]) * l.row_loss(raw.data() + i * static_cast<std::size_t>(k), data.y[i]);
+      partial[task] = sum;
+    });
+    double sum = 0.0;
+    for (double p : partial) sum += p;
+    return sum / total_weight;
+  }
+};
+
+// Rows drawn for one round: all, or round(subsample x rows) without replacement, ascending.
+std::vector<uint32_t> round_rows(std::size_t rows, double subsample, Rng& rng) {
+  std::vector<uint32_t> all(rows);
+  for (std::size_t i = 0; i < rows; ++i) all[i] = static_cast<uint32_t>(i);
+  if (subsample >= 1.0) return all;
+  const auto take = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(subsample * static_cast<double>(rows))));
+  for (std::size_t i = 0; i < take; ++i) std::swap(all[i], all[i + rng.below(rows - i)]);
+  all.resize(take);
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+// scikit-learn's rule: stop when no score of the last n rounds beats the one before them by tol.
+bool should_stop(const std::vector<double>& losses, std::size_t n, double tol) {
+  if (n == 0 || losses.size() <= n) return false;
+  const double reference = losses[losses.size() - n - 1];
+  for (std::size_t i = losses.size() - n; i < losses.size(); ++i)
+    if (losses[i] < reference - tol) return false;
+  return true;
+}
+
+}  // namespace
+
+template <class T>
+BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostData<T>& validation,
+                      const BoostParams& params, const ExecContext& ctx) {
+  if (train.rows > UINT32_MAX) throw_range("Expected at most 4294967295 rows for a tree model");
+  if (params.loss == BoostLoss::Softmax && (params.n_outputs < 2 || params.n_outputs > 1024))
+    throw_range("Expected 2 to 1024 classes for the softmax loss");
+  const Loss loss{params.loss, params.loss == BoostLoss::Softmax ? params.n_outputs : 1};
+  const double train_weight = check_data(train, loss);
+  const double validation_weight = validation.rows > 0 ? check_data(validation, loss) : 0.0;
+  ExecContext quiet = ctx;
+  quiet.progress = nullptr;
+  const BinnedMatrix bins = bin_matrix(train.X, train.rows, cols, params.binning, quiet);
+  ctx.report(0.05);
+
+  BoostFit fit;
+  fit.baseline = loss.baseline(train.y, train.weight, train.rows);
+  const auto k = static_cast<std::size_t>(loss.k);
+  Scores<T> scores(train, cols, fit.baseline);
+  Scores<T> held(validation, cols, fit.baseline);
+  // Losses cost a pass of exp/log per round: computed only to stop early (as scikit-learn's scores).
+  const bool scored = params.n_iter_no_change > 0;
+  if (scored) fit.train_loss.push_back(scores.loss(loss, train_weight, quiet));
+  if (validation.rows > 0) fit.validation_loss.push_back(held.loss(loss, validation_weight, quiet));
+
+  const std::size_t n = train.rows;
+  std::vector<double> gh(2 * n * k);
+  GrowParams grow = params.grow;
+  grow.max_features = 0;  // every feature at every node: histogram subtraction stays on
+  with_code_type(bins.width, [&](auto code) {
+    using Code = decltype(code);
+    for (std::size_t round = 0; round < params.max_iter; ++round) {
+      ctx.check_cancelled();
+      parallel_for(quiet.for_work(n * k, 1 << 15), task_count(n, kRowBlock), [&](std::size_t task) {
+        const std::size_t end = std::min(n, (task + 1) * kRowBlock);
+        for (std::size_t i = task * kRowBlock; i < end; ++i)
+          loss.gradients(scores.raw.data() + i * k, train.y[i], train.weight == nullptr ? 1.0 : train.weight[i], i, n,
+                         gh.data());
+      });
+      Rng sampler(derive_seed(params.seed, 2 * round));
+      const std::vector<uint32_t> rows = round_rows(n, params.subsample, sampler);
+      std::vector<std::shared_ptr<const Tree>> trees(k);
+      auto grow_output = [&](std::size_t c, const ExecContext& tree_ctx) {
+        const GradientTask task{gh.data() + 2 * c * n, params.l2};
+        GrowParams gp = grow;
+        double root_h = 0.0;
+        for (uint32_t r : rows) root_h += gh[2 * (c * n + r) + 1];
+        gp.min_impurity_decrease = root_h > 0.0 ? params.min_gain / root_h : 0.0;
+        Rng rng(derive_seed(params.seed, 2 * (round * k + c) + 1));
+        Tree tree = grow_tree<GradientTask, Code>(bins, task, rows, gp, rng, tree_ctx);
+        tree.output_offset = static_cast<int>(c);
+        for (double& v : tree.value) v *= params.learning_rate;
+        trees[c] = std::make_shared<const Tree>(std::move(tree));
+      };
+      if (k >= static_cast<std::size_t>(quiet.threads) && k > 1) {
+        // One tree per thread: the classes of a round are independent given the gradients.
+        const ExecContext one = quiet.single_threaded();
+        parallel_for(quiet, k, [&](std::size_t c) { grow_output(c, one); });
+      } else {
+        for (std::size_t c = 0; c < k; ++c) grow_output(c, quiet);
+      }
+      scores.add(trees, quiet);
+      fit.trees.insert(fit.trees.end(), trees.begin(), trees.end());
+      if (scored) fit.train_loss.push_back(scores.loss(loss, train_weight, quiet));
+      if (validation.rows > 0) {
+        held.add(trees, quiet);
+        fit.validation_loss.push_back(held.loss(loss, validation_weight, quiet));
+      }
+      fit.n_iter = round + 1;
+      ctx.report(0.05 + 0.95 * static_cast<double>(round + 1) / static_cast<double>(params.max_iter));
+      if (should_stop(validation.rows > 0 ? fit.validation_loss : fit.train_loss, params.n_iter_no_change, params.tol)) break;
+    }
+  });
+  return fit;
+}
+
+template BoostFit fit_boosting<float>(const BoostData<float>&, std::size_t, const BoostData<float>&, const BoostParams&,
+                                      const ExecContext&);
+template BoostFit fit_boosting<double>(const BoostData<double>&, std::size_t, const BoostData<double>&,
+                                       const BoostParams&, const ExecContext&);
+
+}  // namespace threadml::tree

@@ -1,0 +1,158 @@
+// Histogram gradient boosting: one round against hand-computed leaf values -G / (H + lambda), stumps,
+// monotone training loss, early stopping, NaN routing, multiclass, thread-count determinism, saved
+// models (and corrupted ones), bad input.
+import { describe, expect, it } from 'vitest';
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from 'threadml';
+import { makeClassification } from '../bench/data';
+import { mulberry32 } from './helpers';
+
+const numbers = (p: Float64Array | string[]): number[] => Array.from(p as Float64Array);
+const one = { maxIter: 1, learningRate: 1, minSamplesLeaf: 1, earlyStopping: false } as const;
+
+/** rows x cols uniform values and a noisy smooth target. */
+function regression(rows: number, cols: number, seed: number): { X: { data: Float64Array; rows: number; cols: number }; y: Float64Array } {
+  const rand = mulberry32(seed);
+  const data = Float64Array.from({ length: rows * cols }, rand);
+  const y = Float64Array.from({ length: rows }, (_, i) => Math.sin(6 * data[i * cols]) + 2 * data[i * cols + 1] ** 2 + 0.3 * rand());
+  return { X: { data, rows, cols }, y };
+}
+
+describe('one round against hand-computed leaf values', () => {
+  it('squared error: baseline mean, leaves -G / (H + lambda)', async () => {
+    // baseline 0.5; gradients f - y = [0.5, 0.5, -0.5, -0.5], hessians 1; lambda 1:
+    // left -1 / (2 + 1), right 1 / (2 + 1).
+    const m = await new HistGradientBoostingRegressor({ ...one, l2Regularization: 1 }).fit([[0], [1], [2], [3]], [0, 0, 1, 1]);
+    const p = await m.predict([[0], [1], [2], [3]]);
+    [0.5 - 1 / 3, 0.5 - 1 / 3, 0.5 + 1 / 3, 0.5 + 1 / 3].forEach((v, i) => expect(p[i]).toBeCloseTo(v, 14));
+    expect(m.nIter).toBe(1);
+  });
+
+  it('log-loss: baseline log-odds 0, gradients p - y, hessians p(1 - p), scaled by the learning rate', async () => {
+    // p = 0.5: G_left = 1, H_left = 0.5, value -2; learning rate 0.1 gives -0.2.
+    const m = await new HistGradientBoostingClassifier({ ...one, learningRate: 0.1 }).fit([[0], [1], [2], [3]], [0, 0, 1, 1]);
+    const d = await m.decisionFunction([[0], [1], [2], [3]]);
+    expect(d.cols).toBe(1);
+    [-0.2, -0.2, 0.2, 0.2].forEach((v, i) => expect(d.data[i]).toBeCloseTo(v, 14));
+    const p = await m.predictProba([[0]]);
+    expect(p.data[1]).toBeCloseTo(1 / (1 + Math.exp(0.2)), 14);
+    expect(numbers(await m.predict([[0], [3]]))).toEqual([0, 1]);
+  });
+
+  it('a depth-1 stump finds the best threshold', async () => {
+    const X = Array.from({ length: 10 }, (_, i) => [i, (i * 7) % 10]);
+    const y = X.map(([x]) => (x <= 6 ? 0 : 10));
+    const m = await new HistGradientBoostingRegressor({ ...one, maxLeafNodes: 2 }).fit(X, y);
+    expect(numbers(await m.predict([[0, 3], [6, 3], [7, 3], [9, 3]]))).toEqual([0, 0, 10, 10]);
+    expect(m.featureImportances[0]).toBe(1);
+  });
+});
+
+describe('training', () => {
+  it('the training loss decreases every round', async () => {
+    const { X, y } = regression(2000, 5, 1);
+    const m = await new HistGradientBoostingRegressor({ maxIter: 30, earlyStopping: true, validationFraction: null, nIterNoChange: 100 }).fit(X, y);
+    const s = m.trainScore;
+    expect(s.length).toBe(31);
+    for (let i = 1; i < s.length; i++) expect(s[i]).toBeGreaterThan(s[i - 1]);
+    expect(await m.score(X, y)).toBeGreaterThan(0.9);
+  });
+
+  it('early stopping stops when the validation loss stalls', async () => {
+    const rand = mulberry32(3);
+    const X = Array.from({ length: 3000 }, () => [rand(), rand(), rand()]);
+    const y = X.map(() => (rand() < 0.5 ? 0 : 1)); // pure noise: held-out loss stops improving quickly
+    const m = await new HistGradientBoostingClassifier({ maxIter: 200, earlyStopping: true, nIterNoChange: 5, randomState: 0 }).fit(X, y);
+    expect(m.nIter).toBeLessThan(200);
+    expect(m.validationScore.length).toBe(m.nIter + 1);
+    const off = await new HistGradientBoostingClassifier({ maxIter: 20, earlyStopping: false }).fit(X, y);
+    expect(off.nIter).toBe(20);
+    expect(off.validationScore.length).toBe(0);
+  });
+
+  it('multiclass softmax: one tree per class, probabilities sum to 1', async () => {
+    const { X, y } = makeClassification({ nSamples: 3000, nFeatures: 10, nInformative: 5, nClasses: 3, seed: 4 });
+    const labels = Array.from(y, (k) => ['a', 'b', 'c'][k]);
+    const m = await new HistGradientBoostingClassifier({ maxIter: 30, earlyStopping: false }).fit(X, labels);
+    expect(m.classes).toEqual(['a', 'b', 'c']);
+    const p = await m.predictProba(X);
+    expect(p.cols).toBe(3);
+    for (let r = 0; r < 10; r++) expect(p.data[3 * r] + p.data[3 * r + 1] + p.data[3 * r + 2]).toBeCloseTo(1, 12);
+    expect(await m.score(X, labels)).toBeGreaterThan(0.85);
+    // Stagewise: fewer rounds, a worse fit.
+    const first = await m.predictProba(X, { iterations: 1 });
+    expect(first.data[0]).not.toBe(p.data[0]);
+  });
+
+  it('Poisson: positive predictions near the group means', async () => {
+    const X = Array.from({ length: 400 }, (_, i) => [i % 2]);
+    const y = X.map(([g], i) => (g === 0 ? 1 : 5) + ((i >> 1) % 3) - 1);
+    const m = await new HistGradientBoostingRegressor({ loss: 'poisson', maxIter: 100, earlyStopping: false }).fit(X, y);
+    const p = await m.predict([[0], [1]]);
+    expect(p[0]).toBeCloseTo(1, 1);
+    expect(p[1]).toBeCloseTo(5, 1);
+  });
+
+  it('NaN rows go to the side that fits them', async () => {
+    const X: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      X.push([i % 2 === 0 ? NaN : i / 200]);
+      y.push(i % 2 === 0 ? 1 : 0);
+    }
+    const m = await new HistGradientBoostingClassifier({ maxIter: 10, earlyStopping: false }).fit(X, y);
+    expect(numbers(await m.predict([[NaN], [0.3], [0.9]]))).toEqual([1, 0, 0]);
+    // A model trained without NaN still predicts NaN rows.
+    const plain = await new HistGradientBoostingRegressor({ maxIter: 5 }).fit([[0], [1], [2], [3]], [0, 0, 1, 1]);
+    expect(Number.isFinite((await plain.predict([[NaN]]))[0])).toBe(true);
+  });
+
+  it('a seeded model is identical for 1 and 2 threads', async () => {
+    const { X, y } = makeClassification({ nSamples: 12000, nFeatures: 8, nClasses: 3, nInformative: 4, seed: 5 });
+    const opts = { maxIter: 15, subsample: 0.7, randomState: 7, earlyStopping: true } as const;
+    const a = await new HistGradientBoostingClassifier(opts).fit(X, y, { threads: 1 });
+    const b = await new HistGradientBoostingClassifier(opts).fit(X, y, { threads: 2 });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+});
+
+describe('saved models and bad input', () => {
+  it('a JSON round trip predicts identically', async () => {
+    const { X, y } = makeClassification({ nSamples: 2000, nFeatures: 6, seed: 6 });
+    const m = await new HistGradientBoostingClassifier({ maxIter: 10 }).fit(X, y);
+    const back = HistGradientBoostingClassifier.fromJSON(JSON.parse(JSON.stringify(m)));
+    expect(Array.from((await back.predictProba(X)).data)).toEqual(Array.from((await m.predictProba(X)).data));
+    expect(back.nIter).toBe(10);
+    const r = await new HistGradientBoostingRegressor({ maxIter: 5 }).fit(X, Float64Array.from(y));
+    const rb = HistGradientBoostingRegressor.fromJSON(JSON.parse(JSON.stringify(r)));
+    expect(Array.from(await rb.predict(X))).toEqual(Array.from(await r.predict(X)));
+  });
+
+  it('corrupted model JSON is a clear error', async () => {
+    const m = await new HistGradientBoostingClassifier({ maxIter: 3, ...{ minSamplesLeaf: 1 } }).fit([[0], [1], [2], [3]], [0, 0, 1, 1]);
+    const json = JSON.parse(JSON.stringify(m));
+    expect(() => HistGradientBoostingClassifier.fromJSON({ ...json, booster: { ...json.booster, baseline: [0, 0] } })).toThrow(
+      /Expected 1 baseline scores for json.booster.baseline/,
+    );
+    expect(() => HistGradientBoostingClassifier.fromJSON({ ...json, booster: { ...json.booster, nIter: 7 } })).toThrow(RangeError);
+    expect(() => HistGradientBoostingRegressor.fromJSON(json)).toThrow(/a saved HistGradientBoostingRegressor/);
+    const bad = structuredClone(json);
+    const left = new Int32Array(new Uint8Array(Buffer.from(bad.trees[0].left, 'base64')).buffer);
+    left[0] = 99;
+    bad.trees[0].left = Buffer.from(left.buffer).toString('base64');
+    expect(() => HistGradientBoostingClassifier.fromJSON(bad)).toThrow(/Expected a valid tree model but tree 0 node 0 has child 99/);
+  });
+
+  it('bad options and inputs are errors naming the argument', async () => {
+    expect(() => new HistGradientBoostingClassifier({ learningRate: -1 })).toThrow(/options.learningRate/);
+    expect(() => new HistGradientBoostingRegressor({ loss: 'huber' as 'poisson' })).toThrow(RangeError);
+    expect(() => new HistGradientBoostingClassifier({ maxLeafNodes: 1 })).toThrow(/options.maxLeafNodes/);
+    expect(() => new HistGradientBoostingClassifier({ colour: 1 } as object)).toThrow(/options key/);
+    await expect(new HistGradientBoostingClassifier().fit([[0], [1]], [1, 1])).rejects.toThrow(/at least 2 classes/);
+    await expect(new HistGradientBoostingRegressor().fit([[0], [1]], [1])).rejects.toThrow(/length 2/);
+    await expect(new HistGradientBoostingRegressor({ loss: 'poisson' }).fit([[0], [1]], [1, -1])).rejects.toThrow(/y\[1\]/);
+    const m = await new HistGradientBoostingRegressor({ maxIter: 2 }).fit([[0, 1], [1, 0]], [0, 1]);
+    await expect(m.predict([[0]])).rejects.toThrow(/2 columns/);
+    await expect(m.predict([[0, 1]], { iterations: 3 })).rejects.toThrow(/options.iterations/);
+    await expect(new HistGradientBoostingRegressor().predict([[0]])).rejects.toThrow(/not fitted/);
+  });
+});
