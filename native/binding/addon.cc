@@ -15,6 +15,11 @@ namespace threadml::binding {
 
 void register_reduce(Napi::Env env, Napi::Object exports);
 void register_linalg(Napi::Env env, Napi::Object exports);
+void register_linear(Napi::Env env, Napi::Object exports);
+void register_io(Napi::Env env, Napi::Object exports);
+void register_preprocess(Napi::Env env, Napi::Object exports);
+void register_tree(Napi::Env env, Napi::Object exports);
+void register_hash(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -82,6 +87,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("jobStats", Napi::Function::New(env, JobStats, "jobStats"));
   register_reduce(env, exports);
   register_linalg(env, exports);
+  register_linear(env, exports);
+  register_io(env, exports);
+  register_preprocess(env, exports);
+  register_tree(env, exports);
+  register_hash(env, exports);
   return exports;
 }
 
