@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <cstddef>
+#include <limits>
 #include <string>
 
 namespace threadml::binding {
@@ -57,6 +58,16 @@ inline std::size_t size_arg(const Napi::Value& value, const char* name) {
   if (!(v >= 0.0 && v <= 9007199254740991.0) || v != static_cast<double>(static_cast<long long>(v)))
     throw Napi::RangeError::New(value.Env(), std::string("Expected a non-negative integer for ") + name);
   return static_cast<std::size_t>(v);
+}
+
+// A numeric field of a params object, in [lo, hi] (NaN and non-numbers fail the range check).
+inline double number_field(const Napi::Object& params, const char* key, double lo, double hi) {
+  const Napi::Value v = params.Get(key);
+  const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : std::numeric_limits<double>::quiet_NaN();
+  if (!(x >= lo && x <= hi))
+    throw Napi::RangeError::New(params.Env(), std::string("Expected a number from ") + std::to_string(lo) + " to " +
+                                                  std::to_string(hi) + " for params." + key);
+  return x;
 }
 
 inline int int_arg(const Napi::Value& value, const char* name, int lo, int hi) {

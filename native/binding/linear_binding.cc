@@ -40,15 +40,6 @@ Inputs matrix_inputs(const Napi::CallbackInfo& info) {
   return in;
 }
 
-double number(const Napi::Object& params, const char* key, double lo, double hi) {
-  const Napi::Value v = params.Get(key);
-  const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
-  if (!(x >= lo && x <= hi))
-    throw Napi::RangeError::New(params.Env(), std::string("Expected a number from ") + std::to_string(lo) + " to " +
-                                                  std::to_string(hi) + " for params." + key);
-  return x;
-}
-
 LogisticParams logistic_params(const Napi::Value& value) {
   if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "Expected an object for params");
   const Napi::Object p = value.As<Napi::Object>();
@@ -56,13 +47,13 @@ LogisticParams logistic_params(const Napi::Value& value) {
   params.classes = int_arg(p.Get("classes"), "params.classes", 2, 1 << 20);
   params.multinomial = p.Get("multinomial").ToBoolean().Value();
   params.penalty = static_cast<linear::Penalty>(int_arg(p.Get("penalty"), "params.penalty", 0, 3));
-  params.C = number(p, "C", 1e-300, 1e300);
-  params.l1_ratio = number(p, "l1Ratio", 0.0, 1.0);
+  params.C = number_field(p, "C", 1e-300, 1e300);
+  params.l1_ratio = number_field(p, "l1Ratio", 0.0, 1.0);
   params.fit_intercept = p.Get("fitIntercept").ToBoolean().Value();
-  params.tol = number(p, "tol", 0.0, 1e300);
+  params.tol = number_field(p, "tol", 0.0, 1e300);
   params.max_iter = int_arg(p.Get("maxIter"), "params.maxIter", 0, 1 << 30);
   params.solver = static_cast<linear::Solver>(int_arg(p.Get("solver"), "params.solver", 0, 1));
-  params.seed = static_cast<uint64_t>(number(p, "seed", 0.0, 4294967295.0));
+  params.seed = static_cast<uint64_t>(number_field(p, "seed", 0.0, 4294967295.0));
   params.balanced_ovr = p.Get("balancedOvr").ToBoolean().Value();
   return params;
 }

@@ -63,15 +63,6 @@ std::pair<ModelRef, MatrixArg> model_input(const Napi::CallbackInfo& info) {
   return {std::move(model), m};
 }
 
-double number_field(const Napi::Object& params, const char* key, double lo, double hi) {
-  const Napi::Value v = params.Get(key);
-  const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
-  if (!(x >= lo && x <= hi))
-    throw Napi::RangeError::New(params.Env(), std::string("Expected a number from ") + std::to_string(lo) + " to " +
-                                                  std::to_string(hi) + " for params." + key);
-  return x;
-}
-
 std::size_t size_field(const Napi::Object& params, const char* key, double lo = 0.0) {
   const double x = number_field(params, key, lo, 4294967295.0);
   if (x != std::floor(x)) throw Napi::RangeError::New(params.Env(), std::string("Expected an integer for params.") + key);
