@@ -291,3 +291,21 @@ export function makeRegression<D extends DType = 'float64'>(
   }
   return { X: { data, rows: nSamples, cols: nFeatures }, y, coef };
 }
+
+/** Features and labels of one side of a train/test split. */
+export interface Split {
+  X: Matrix;
+  y: Int32Array;
+}
+
+export function firstRows(s: Split, rows: number): Split {
+  return { X: { data: s.X.data.subarray(0, rows * s.X.cols), rows, cols: s.X.cols }, y: s.y.subarray(0, rows) };
+}
+
+/** The model suites' synthetic binary task: `rows` x 28 (20 informative) for training, rows / 10 for testing. */
+export function syntheticBinary(rows: number): { train: Split; test: Split } {
+  const testRows = rows / 10;
+  const { X, y } = makeClassification({ nSamples: rows + testRows, nFeatures: 28, nInformative: 20, nRedundant: 2, seed: 42 });
+  const test = { X: { data: X.data.subarray(rows * 28), rows: testRows, cols: 28 }, y: y.subarray(rows) };
+  return { train: firstRows({ X, y }, rows), test };
+}

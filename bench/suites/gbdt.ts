@@ -2,16 +2,10 @@
 // 1e6 x 28 binary problem and on Fashion-MNIST (10 classes), against XGBoost hist and scikit-learn's
 // HistGradientBoostingClassifier with the same settings and threads, in the same run.
 import { getThreads, HistGradientBoostingClassifier, loadFashionMnist } from '../../lib/index';
-import type { Matrix } from '../../lib/tensor';
-import { makeClassification } from '../data';
+import { firstRows, syntheticBinary, type Split } from '../data';
 import { fmt, fmtCount, fmtRatio, Table, timeOnce, type PeerInfo, type Suite, type SuiteOptions, type SuiteResult, type TargetCheck } from '../harness';
 import { runGbdtPeers, type GbdtPeer, type GbdtPeerRun, type GbdtSettings } from '../peers/gbdt_peers';
 import { pythonModuleVersion } from '../peers/python';
-
-interface Split {
-  X: Matrix;
-  y: Int32Array;
-}
 
 interface Problem {
   key: 'synthetic' | 'fashion';
@@ -32,17 +26,9 @@ interface Outcome {
 
 const SETTINGS = { rounds: 100, leaves: 31, learningRate: 0.1 };
 
-function firstRows(s: Split, rows: number): Split {
-  return { X: { data: s.X.data.subarray(0, rows * s.X.cols), rows, cols: s.X.cols }, y: s.y.subarray(0, rows) };
-}
-
 function synthetic(quick: boolean): Problem {
   const rows = quick ? 100_000 : 1_000_000;
-  const testRows = rows / 10;
-  const { X, y } = makeClassification({ nSamples: rows + testRows, nFeatures: 28, nInformative: 20, nRedundant: 2, seed: 42 });
-  const train = firstRows({ X, y }, rows);
-  const test = { X: { data: X.data.subarray(rows * 28), rows: testRows, cols: 28 }, y: y.subarray(rows) };
-  return { key: 'synthetic', label: `synthetic ${fmtCount(rows)} x 28 binary`, train, test, classes: 2 };
+  return { key: 'synthetic', label: `synthetic ${fmtCount(rows)} x 28 binary`, ...syntheticBinary(rows), classes: 2 };
 }
 
 async function fashion(quick: boolean, log: (line: string) => void): Promise<Problem | undefined> {

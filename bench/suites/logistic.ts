@@ -3,7 +3,7 @@
 // stopping rules, same threads) and ml-logistic-regression (on a subset: it is plain JS).
 import { getThreads, loadFashionMnist, LogisticRegression } from '../../lib/index';
 import type { Matrix } from '../../lib/tensor';
-import { makeClassification } from '../data';
+import { firstRows, syntheticBinary, type Split } from '../data';
 import {
   fmt,
   fmtCount,
@@ -22,11 +22,6 @@ import {
 import { mlLogisticVersion, runMlLogistic, type MlLogisticResult } from '../peers/ml_logistic';
 import { pythonModuleVersion } from '../peers/python';
 import { describeSklearnPools, SklearnLogistic, type SklearnResult } from '../peers/sklearn_logistic';
-
-interface Split {
-  X: Matrix;
-  y: Int32Array;
-}
 
 interface Problem {
   key: 'fashion' | 'synthetic';
@@ -60,10 +55,6 @@ const JS_LEARNING_RATE = 5e-4;
 /** Float64 copy of a float32 matrix. */
 function float64(X: Matrix): Matrix<Float64Array> {
   return { data: Float64Array.from(X.data), rows: X.rows, cols: X.cols };
-}
-
-function firstRows(s: Split, rows: number): Split {
-  return { X: { data: s.X.data.subarray(0, rows * s.X.cols), rows, cols: s.X.cols }, y: s.y.subarray(0, rows) };
 }
 
 /** Area under the ROC curve from scores and 0/1 labels (Mann-Whitney U with average ranks for ties). */
@@ -102,11 +93,7 @@ async function fashion(quick: boolean, log: (line: string) => void): Promise<Pro
 
 function synthetic(quick: boolean): Problem {
   const rows = quick ? 100_000 : 1_000_000;
-  const testRows = rows / 10;
-  const { X, y } = makeClassification({ nSamples: rows + testRows, nFeatures: 28, nInformative: 20, nRedundant: 2, seed: 42 });
-  const train = firstRows({ X, y }, rows);
-  const test = { X: { data: X.data.subarray(rows * 28), rows: testRows, cols: 28 }, y: y.subarray(rows) };
-  return { key: 'synthetic', label: `synthetic ${fmtCount(rows)} x 28 binary`, train, test, jsRows: quick ? 10_000 : 100_000 };
+  return { key: 'synthetic', label: `synthetic ${fmtCount(rows)} x 28 binary`, ...syntheticBinary(rows), jsRows: quick ? 10_000 : 100_000 };
 }
 
 /** Largest coefficient difference relative to scikit-learn's largest coefficient. */
