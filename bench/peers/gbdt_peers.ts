@@ -1,6 +1,6 @@
 // Typed front of gbdt_peers.py: XGBoost hist and scikit-learn HistGradientBoostingClassifier on the
 // bench's data (same threads, same rounds and leaves), timed inside Python; also scores threadml's AUC.
-import type { FloatArray, Matrix } from '../../lib/tensor';
+import type { Matrix } from '../../lib/tensor';
 import { runPythonPeer, TempArrays } from './python';
 
 export type GbdtPeer = 'xgboost' | 'sklearn';
@@ -39,13 +39,9 @@ export function runGbdtPeers(
 ): GbdtPeerRun {
   const files = new TempArrays();
   try {
-    const part = (X: Matrix, y: Int32Array) => ({ x: files.write(X.data), y: files.write(y as unknown as FloatArray) });
     const spec = {
       threads,
-      train: part(train.X, train.y),
-      test: part(test.X, test.y),
-      dtype: train.X.data instanceof Float32Array ? 'float32' : 'float64',
-      cols: train.X.cols,
+      ...files.writeSplits(train, test),
       classes: settings.classes,
       rounds: settings.rounds,
       leaves: settings.leaves,

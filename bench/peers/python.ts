@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FloatArray } from '../../lib/tensor';
+import type { Matrix } from '../../lib/tensor';
+import type { Split } from '../data';
 import { packageRoot } from '../../lib/native';
 
 export const python = '/usr/bin/python3';
@@ -44,7 +45,7 @@ export class TempArrays {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadml-bench-'));
   private count = 0;
 
-  write(x: FloatArray): string {
+  write(x: ArrayBufferView): string {
     if (os.endianness() !== 'LE') throw new Error('TempArrays writes native byte order, which must be little-endian');
     const file = path.join(this.dir, `array-${this.count++}.bin`);
     const fd = fs.openSync(file, 'w');
@@ -55,6 +56,17 @@ export class TempArrays {
       fs.closeSync(fd);
     }
     return file;
+  }
+
+  /** A train/test pair as the Python peers read it: file names of X and y, dtype and column count. */
+  writeSplits(train: Split, test: Split): { train: { x: string; y: string }; test: { x: string; y: string }; dtype: string; cols: number } {
+    const part = (X: Matrix, y: Int32Array) => ({ x: this.write(X.data), y: this.write(y) });
+    return {
+      train: part(train.X, train.y),
+      test: part(test.X, test.y),
+      dtype: train.X.data instanceof Float32Array ? 'float32' : 'float64',
+      cols: train.X.cols,
+    };
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 // Typed front of sklearn_logistic.py: scikit-learn's lbfgs LogisticRegression on the bench's data.
-import type { FloatArray, Matrix } from '../../lib/tensor';
+import type { Matrix } from '../../lib/tensor';
 import { runPythonPeer, TempArrays } from './python';
 
 export interface SklearnCase {
@@ -35,13 +35,9 @@ export class SklearnLogistic {
   private readonly cases: object[] = [];
 
   add({ key, train, test, C, maxIter, repeats }: SklearnCase): void {
-    const part = (X: Matrix, y: Int32Array) => ({ x: this.files.write(X.data), y: this.files.write(y as unknown as FloatArray) });
     this.cases.push({
       key,
-      train: part(train.X, train.y),
-      test: part(test.X, test.y),
-      dtype: train.X.data instanceof Float32Array ? 'float32' : 'float64',
-      cols: train.X.cols,
+      ...this.files.writeSplits(train, test),
       C,
       max_iter: maxIter,
       repeats,

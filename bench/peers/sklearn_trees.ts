@@ -1,6 +1,6 @@
 // Typed front of sklearn_trees.py: scikit-learn's DecisionTreeClassifier and RandomForestClassifier
 // (n_jobs = the bench's threads) on the bench's data, timed inside Python.
-import type { FloatArray, Matrix } from '../../lib/tensor';
+import type { Matrix } from '../../lib/tensor';
 import { runPythonPeer, TempArrays } from './python';
 
 export interface SklearnTreeCase {
@@ -38,13 +38,9 @@ export function runSklearnTrees(
 ): SklearnTreeRun {
   const files = new TempArrays();
   try {
-    const part = (X: Matrix, y: Int32Array) => ({ x: files.write(X.data), y: files.write(y as unknown as FloatArray) });
     const spec = {
       threads,
-      train: part(train.X, train.y),
-      test: part(test.X, test.y),
-      dtype: train.X.data instanceof Float32Array ? 'float32' : 'float64',
-      cols: train.X.cols,
+      ...files.writeSplits(train, test),
       cases,
     };
     return runPythonPeer<SklearnTreeRun>('sklearn_trees.py', spec, threads);
