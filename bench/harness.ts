@@ -30,6 +30,11 @@ export interface Timing {
   maxMs: number;
 }
 
+/** The "min..max" cell of a timing, in milliseconds divided by `unit` (1000 for seconds). */
+export function fmtSpread(t: Pick<Timing, 'minMs' | 'maxMs'>, unit = 1): string {
+  return `${fmt(t.minMs / unit)}..${fmt(t.maxMs / unit)}`;
+}
+
 export function timing(samplesMs: number[]): Timing {
   return { samplesMs, medianMs: median(samplesMs), minMs: Math.min(...samplesMs), maxMs: Math.max(...samplesMs) };
 }

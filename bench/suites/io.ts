@@ -12,6 +12,7 @@ import {
   eventLoopGap,
   fmt,
   fmtRatio,
+  fmtSpread,
   Table,
   timeInterleaved,
   timing,
@@ -224,7 +225,7 @@ export const ioSuite: Suite = {
       csvTable.add({
         impl: csvLabels[c.key],
         s: fmt(t.medianMs / 1000),
-        spread: `${fmt(t.minMs / 1000)}..${fmt(t.maxMs / 1000)}`,
+        spread: fmtSpread(t, 1000),
         mbps: fmt(mbps(size, t)),
         one: c.key === one[c.key] ? '' : fmtRatio(base.medianMs / t.medianMs),
       });
@@ -278,7 +279,7 @@ export const ioSuite: Suite = {
         { key: 'ms', title: 'median ms' },
         { key: 'spread', title: 'min..max ms' },
       ]);
-      for (const [key, t] of idxTimings) idxTable.add({ impl: idxLabels[key], ms: fmt(t.medianMs), spread: `${fmt(t.minMs)}..${fmt(t.maxMs)}` });
+      for (const [key, t] of idxTimings) idxTable.add({ impl: idxLabels[key], ms: fmt(t.medianMs), spread: fmtSpread(t) });
       tables.push(idxTable);
     }
 

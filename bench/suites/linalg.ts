@@ -7,6 +7,7 @@ import {
   fmt,
   fmtPct,
   fmtRatio,
+  fmtSpread,
   median,
   quantile,
   Table,
@@ -281,7 +282,7 @@ export const linalgSuite: Suite = {
                 case: impl === 'threadml' ? label : '',
                 impl: labels[impl],
                 ms: fmt(r.timing.medianMs),
-                spread: `${fmt(r.timing.minMs)}..${fmt(r.timing.maxMs)}`,
+                spread: fmtSpread(r.timing),
                 gflops: fmt(r.gflops),
                 ratio: impl === 'threadml' ? '' : fmtRatio(r.timing.medianMs / ours.timing.medianMs),
               });
