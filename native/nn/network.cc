@@ -1,0 +1,117 @@
+#include "nn/network.h"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "core/status.h"
+
+namespace threadml::nn {
+
+namespace {
+// Rows per inference block: one 256-row block of a 784-256 layer is ~100 MFLOP, and its buffers
+// stay in L2.
+constexpr std::size_t kPredictRows = 256;
+// A copy uses a second thread from this many elements per thread.
+constexpr std::size_t kMinCopyPerThread = std::size_t{1} << 16;
+constexpr std::size_t kCopyRowGrain = 32;
+}  // namespace
+
+template <class TX, class T>
+void gather_rows(const TX* x, std::size_t cols, const uint32_t* index, std::size_t rows, T* out,
+                 const ExecContext& ctx) {
+  parallel_for(ctx.for_work(rows * cols, kMinCopyPerThread), task_count(rows, kCopyRowGrain), [&](std::size_t task) {
+    const std::size_t end = std::min(rows, (task + 1) * kCopyRowGrain);
+    for (std::size_t i = task * kCopyRowGrain; i < end; ++i) {
+      const TX* src = x + (index == nullptr ? i : index[i]) * cols;
+      T* dst = out + i * cols;
+      if constexpr (std::is_same_v<TX, T>) std::memcpy(dst, src, cols * sizeof(T));
+      else
+        for (std::size_t j = 0; j < cols; ++j) dst[j] = static_cast<T>(src[j]);
+    }
+  });
+}
+
+template <class T>
+Network<T>::Network(const std::vector<std::size_t>& widths, Activation hidden, Loss loss) : loss_(loss) {
+  if (widths.size() < 2) throw_range("Expected at least an input and an output layer");
+  // scikit-learn's Glorot factor: 2 for logistic hidden units, 6 otherwise, for every layer.
+  const double factor = hidden == Activation::Logistic ? 2.0 : 6.0;
+  offsets_.push_back(0);
+  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+    if (widths[l] == 0 || widths[l + 1] == 0) throw_range("Expected layer sizes >= 1");
+    const bool last = l + 2 == widths.size();
+    layers_.push_back(std::make_unique<Dense<T>>(widths[l], widths[l + 1], last ? Activation::Identity : hidden, factor));
+    offsets_.push_back(offsets_.back() + layers_.back()->param_count());
+  }
+}
+
+template <class T>
+std::size_t Network<T>::max_width() const {
+  std::size_t w = 0;
+  for (const auto& layer : layers_) w = std::max(w, layer->out_width());
+  return w;
+}
+
+template <class T>
+std::vector<Segment> Network<T>::segments() const {
+  std::vector<Segment> out;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const std::size_t penalized = layers_[l]->penalized_count();
+    out.push_back({offsets_[l], penalized, true});
+    out.push_back({offsets_[l] + penalized, layers_[l]->param_count() - penalized, false});
+  }
+  return out;
+}
+
+template <class T>
+void Network<T>::init(T* params, uint64_t seed) const {
+  Rng rng(seed);
+  for (std::size_t l = 0; l < layers_.size(); ++l) layers_[l]->init(params + offsets_[l], rng);
+}
+
+template <class T>
+template <class TX>
+void Network<T>::predict(const TX* x, const uint32_t* index, std::size_t rows, const T* params, T* out,
+                         const ExecContext& ctx) const {
+  const std::size_t blocks = task_count(rows, kPredictRows);
+  const std::size_t d = inputs(), k = outputs(), width = max_width();
+  ExecContext workers = ctx;
+  workers.progress = nullptr;
+  workers.threads = static_cast<int>(std::min<std::size_t>(blocks, static_cast<std::size_t>(std::max(1, ctx.threads))));
+  const ExecContext one = ctx.single_threaded();
+  // Worker w takes blocks w, w + workers, ...: each block's result is the same whoever computes it.
+  const std::size_t n_workers = static_cast<std::size_t>(workers.threads);
+  parallel_for(workers, n_workers, [&](std::size_t w) {
+    const bool direct = std::is_same_v<TX, T> && index == nullptr;  // X is already the first layer's input
+    std::vector<T> input(direct ? 0 : kPredictRows * d), a(kPredictRows * width), b(kPredictRows * width);
+    for (std::size_t block = w; block < blocks; block += n_workers) {
+      ctx.check_cancelled();
+      const std::size_t r0 = block * kPredictRows, n = std::min(kPredictRows, rows - r0);
+      const T* in;
+      if constexpr (std::is_same_v<TX, T>) in = direct ? x + r0 * d : input.data();
+      else in = input.data();
+      if (!direct) gather_rows(x + (index == nullptr ? r0 * d : 0), d, index == nullptr ? nullptr : index + r0, n, input.data(), one);
+      for (std::size_t l = 0; l < layers_.size(); ++l) {
+        T* dst = l + 1 == layers_.size() ? out + r0 * k : (l % 2 == 0 ? a.data() : b.data());
+        layers_[l]->forward(in, n, params + offsets_[l], dst, one);
+        in = dst;
+      }
+      output_activation(loss_, out + r0 * k, n, k);
+    }
+  });
+}
+
+#define THREADML_INSTANTIATE(TX, T)                                                                             \
+  template void gather_rows<TX, T>(const TX*, std::size_t, const uint32_t*, std::size_t, T*, const ExecContext&); \
+  template void Network<T>::predict<TX>(const TX*, const uint32_t*, std::size_t, const T*, T*, const ExecContext&) const;
+THREADML_INSTANTIATE(float, float)
+THREADML_INSTANTIATE(double, float)
+THREADML_INSTANTIATE(float, double)
+THREADML_INSTANTIATE(double, double)
+#undef THREADML_INSTANTIATE
+
+template class Network<float>;
+template class Network<double>;
+
+}  // namespace threadml::nn
