@@ -9,25 +9,17 @@ X files hold raw little-endian row-major values, y files int32 labels. Fits MLPC
 `repeats` times under threadpool_limits(threads), timing each fit with time.perf_counter, and prints one
 JSON object: versions, BLAS pools, and per case the samples in milliseconds, epochs run, the dtype the
 fitted coefficients have (scikit-learn trains in the dtype of X: float64 or float32), the test accuracy of
-every fit, the loss curve of the last, and the median time of predict_proba on the test rows.
+every fit, the loss curve of the last, and the time of each of `predict_repeats` predict_proba calls on the
+test rows.
 """
-import json
-import platform
-import sys
 import time
 import warnings
 
-import numpy as np
-import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
-from threadpoolctl import threadpool_info, threadpool_limits
 
-
-def load(part, dtype, cols):
-    x = np.fromfile(part["x"], dtype=np.dtype(dtype).newbyteorder("<")).reshape(-1, cols)
-    y = np.fromfile(part["y"], dtype=np.dtype("int32").newbyteorder("<"))
-    return x, y
+# The data loading and the report around the cases are the logistic peer's (same folder).
+from sklearn_logistic import load, serve
 
 
 def run_case(case):
@@ -70,18 +62,5 @@ def run_case(case):
     }
 
 
-def main():
-    spec = json.load(sys.stdin)
-    threads = int(spec["threads"])
-    with threadpool_limits(limits=threads):
-        results = [run_case(case) for case in spec["cases"]]
-        pools = [{k: p.get(k) for k in ("internal_api", "version", "num_threads")} for p in threadpool_info()]
-    json.dump(
-        {"sklearn": sklearn.__version__, "numpy": np.__version__, "python": platform.python_version(),
-         "threadpools": pools, "results": results},
-        sys.stdout,
-    )
-
-
 if __name__ == "__main__":
-    main()
+    serve(run_case)

@@ -16,7 +16,7 @@ export type MLPOutActivation = 'identity' | 'logistic' | 'softmax';
 
 export interface MLPOptions {
   /** Units of each hidden layer. Default [100]. */
-  hiddenLayerSizes?: number[];
+  hiddenLayerSizes?: readonly number[];
   /** Hidden-layer activation. Default 'relu'. */
   activation?: MLPActivation;
   /** Default 'adam'. scikit-learn's 'lbfgs' is not offered: it is not a minibatch solver. */

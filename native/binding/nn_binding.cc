@@ -25,26 +25,6 @@ using nn::Loss;
 using nn::MlpParams;
 using nn::MlpState;
 
-constexpr std::size_t kMaxDim = 2147483647;  // BLAS takes int dimensions
-
-struct MatrixIn {
-  FloatArray x;
-  std::size_t rows = 0, cols = 0;
-};
-
-MatrixIn matrix_in(const Napi::CallbackInfo& info) {
-  MatrixIn in;
-  in.x = float_array(info[0], "X");
-  in.rows = size_arg(info[1], "X.rows");
-  in.cols = size_arg(info[2], "X.cols");
-  if (in.rows == 0 || in.cols == 0 || in.rows > kMaxDim || in.cols > kMaxDim || in.rows > in.x.length / in.cols ||
-      in.rows * in.cols != in.x.length)
-    throw Napi::RangeError::New(info.Env(), "Expected X of shape rows x cols matching its data (length " +
-                                                std::to_string(in.x.length) + ") but received " +
-                                                std::to_string(in.rows) + " x " + std::to_string(in.cols));
-  return in;
-}
-
 Napi::Object object_arg(const Napi::Value& value, const char* name) {
   if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), std::string("Expected an object for ") + name);
   return value.As<Napi::Object>();
@@ -168,7 +148,7 @@ void with_input(const FloatArray& x, Kernel&& kernel) {
 }
 
 template <class T>
-Napi::Value fit_as(Napi::Env env, const Napi::CallbackInfo& info, const MatrixIn& in, const MlpParams& params) {
+Napi::Value fit_as(Napi::Env env, const Napi::CallbackInfo& info, const MatrixInputs& in, const MlpParams& params) {
   auto state = state_arg<T>(info[5]);
   const std::size_t k = params.widths.back();
   nn::Targets targets;
@@ -176,41 +156,41 @@ Napi::Value fit_as(Napi::Env env, const Napi::CallbackInfo& info, const MatrixIn
   const Napi::Value y = info[3];
   if (params.loss == Loss::Softmax) {
     if (!y.IsTypedArray() || y.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-        y.As<Napi::TypedArray>().ElementLength() != in.rows)
-      throw Napi::TypeError::New(env, "Expected an Int32Array of " + std::to_string(in.rows) + " class indices for y");
+        y.As<Napi::TypedArray>().ElementLength() != in.n)
+      throw Napi::TypeError::New(env, "Expected an Int32Array of " + std::to_string(in.n) + " class indices for y");
     targets.labels = static_cast<const int32_t*>(typed_array_data(y.As<Napi::TypedArray>()));
   } else {
     const FloatArray v = float_array(y, "y");
-    if (v.is_float32 || v.length != in.rows * k)
-      throw Napi::TypeError::New(env, "Expected a Float64Array of " + std::to_string(in.rows) + " x " + std::to_string(k) + " targets for y");
+    if (v.is_float32 || v.length != in.n * k)
+      throw Napi::TypeError::New(env, "Expected a Float64Array of " + std::to_string(in.n) + " x " + std::to_string(k) + " targets for y");
     targets.values = static_cast<const double*>(v.data);
   }
   const double cost = static_cast<double>(in.x.length) * static_cast<double>(params.widths[1]) * params.max_iter;
   return Job::Start(
       env, JobOptions::parse(info[6]), {in.x.value, y}, cost,
       [in, targets, params, state](const ExecContext& ctx) {
-        with_input(in.x, [&](auto x) { nn::mlp_fit(x, in.rows, targets, params, *state, ctx); });
+        with_input(in.x, [&](auto x) { nn::mlp_fit(x, in.n, targets, params, *state, ctx); });
       },
       [state](Napi::Env e, const Job::Pins&) { return state_object(e, *state); });
 }
 
 Napi::Value MlpFit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const MatrixIn in = matrix_in(info);
+  const MatrixInputs in = matrix_inputs(info);
   const Napi::Object p = object_arg(info[4], "params");
   const MlpParams params = fit_params(p);
-  if (params.widths.front() != in.cols)
+  if (params.widths.front() != in.d)
     throw Napi::RangeError::New(env, "Expected X with " + std::to_string(params.widths.front()) + " columns (the input layer)");
   return flag(p, "float64") ? fit_as<double>(env, info, in, params) : fit_as<float>(env, info, in, params);
 }
 
 Napi::Value MlpPredict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const MatrixIn in = matrix_in(info);
+  const MatrixInputs in = matrix_inputs(info);
   const FloatArray weights = float_array(info[3], "params");
   MlpParams spec;
   network_fields(object_arg(info[4], "network"), spec);
-  if (spec.widths.front() != in.cols)
+  if (spec.widths.front() != in.d)
     throw Napi::RangeError::New(env, "Expected X with " + std::to_string(spec.widths.front()) + " columns (the input layer)");
   std::size_t n_params = 0;
   for (std::size_t l = 0; l + 1 < spec.widths.size(); ++l) n_params += (spec.widths[l] + 1) * spec.widths[l + 1];
@@ -218,8 +198,8 @@ Napi::Value MlpPredict(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "Expected " + std::to_string(n_params) + " parameters for the layer sizes but received " +
                                          std::to_string(weights.length));
   const std::size_t k = spec.widths.back();
-  Napi::TypedArray out = weights.is_float32 ? Napi::TypedArray(Napi::Float32Array::New(env, in.rows * k))
-                                            : Napi::TypedArray(Napi::Float64Array::New(env, in.rows * k));
+  Napi::TypedArray out = weights.is_float32 ? Napi::TypedArray(Napi::Float32Array::New(env, in.n * k))
+                                            : Napi::TypedArray(Napi::Float64Array::New(env, in.n * k));
   void* out_data = typed_array_data(out);
   const double cost = static_cast<double>(in.x.length) * static_cast<double>(spec.widths[1]) * 2.0;
   return Job::Start(
@@ -228,7 +208,7 @@ Napi::Value MlpPredict(const Napi::CallbackInfo& info) {
         with_input(in.x, [&](auto x) {
           auto run = [&](auto* typed_out) {
             using T = std::remove_pointer_t<decltype(typed_out)>;
-            nn::mlp_predict(x, in.rows, spec, static_cast<const T*>(weights.data), typed_out, ctx);
+            nn::mlp_predict(x, in.n, spec, static_cast<const T*>(weights.data), typed_out, ctx);
           };
           if (weights.is_float32) run(static_cast<float*>(out_data));
           else run(static_cast<double*>(out_data));
