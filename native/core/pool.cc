@@ -20,8 +20,9 @@ namespace {
 // A helper that has just finished spins this long before it sleeps: callers often run parallel
 // loops back to back (tree levels, one GEMM call after another), and waking a sleeping thread costs
 // 50-150 us on this kind of machine, as much as half of a 256 x 256 GEMM. Measured at n = 256:
-// 100 us of spinning gave 450 us per call, 2 ms gave 360 us; yielding while spinning was slower.
-constexpr auto kHelperSpin = std::chrono::microseconds(2000);
+// 100 us of spinning gave 420-450 us per call, 0.3-2 ms gave 355-380 us (yielding while spinning
+// was slower); longer spins only keep a core busy for nothing.
+constexpr auto kHelperSpin = std::chrono::microseconds(500);
 // The caller spins this long for helpers finishing their last task before it sleeps.
 constexpr auto kCallerSpin = std::chrono::microseconds(20);
 
