@@ -204,8 +204,7 @@ void mlp_fit(const TX* x, std::size_t n, const Targets& targets, const MlpParams
 template <class TX, class T>
 void mlp_predict(const TX* x, std::size_t n, const MlpParams& params, const T* weights, T* out, const ExecContext& ctx) {
   const Network<T> net(params.widths, params.activation, params.loss);
-  preprocess::reject_refused(x, n, net.inputs(), false, ctx);
-  net.predict(x, nullptr, n, weights, out, ctx);
+  net.predict(x, nullptr, n, weights, out, ctx, true);
 }
 
 #define THREADML_INSTANTIATE(TX, T)                                                                                   \

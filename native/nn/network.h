@@ -37,11 +37,12 @@ class Network {
   void init(T* params, uint64_t seed) const;
 
   // out (rows x outputs) = the output activation (probabilities or values) for rows index[0..rows)
-  // of x (all rows in order when index is null). Blocks of rows run in parallel, each through the
-  // whole network on one thread with its own small buffers: no training state is touched.
+  // of x (all rows in order when index is null; only then can check_finite refuse NaN and infinity).
+  // Blocks of rows run in parallel, each through the whole network on one thread with its own small
+  // buffers: no training state is touched.
   template <class TX>
   void predict(const TX* x, const uint32_t* index, std::size_t rows, const T* params, T* out,
-               const ExecContext& ctx) const;
+               const ExecContext& ctx, bool check_finite = false) const;
 
  private:
   std::vector<std::unique_ptr<Layer<T>>> layers_;
