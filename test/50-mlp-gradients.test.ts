@@ -148,3 +148,49 @@ describe('inference against a plain JS forward pass', () => {
       p32.data.forEach((p, i) => expect(Math.abs(p - expected[i])).toBeLessThan(1e-5));
     });
 });
+
+describe('float32 training products against float64', () => {
+  // Shapes with partial tiles everywhere: 300 inputs (two depth blocks), 45 hidden units (a full and a
+  // partial 32-column panel), 3 outputs, 301 rows (not a multiple of 12, and over 256 for the
+  // transposed product's depth).
+  const [n, d, h, k] = [301, 300, 45, 3];
+  const r = mulberry32(99);
+  const Xbig = { data: Float64Array.from({ length: n * d }, () => r() - 0.5), rows: n, cols: d };
+  const ybig = Array.from({ length: n }, (_, i) => i % k);
+  const params = Array.from({ length: (d + 1) * h + (h + 1) * k }, () => (r() - 0.5) * 0.2);
+
+  function saved(dtype: 'float32' | 'float64'): MLPClassifierJSON {
+    return {
+      format: 'threadml.MLPClassifier',
+      version: 1,
+      options: { hiddenLayerSizes: [h], activation: 'tanh', alpha: 0, ...sgdStep, dtype },
+      dtype,
+      widths: [d, h, k],
+      outActivation: 'softmax',
+      params,
+      nIter: 0,
+      samplesSeen: 0,
+      lossCurve: [],
+      bestLoss: null,
+      validationScores: [],
+      bestValidationScore: null,
+      noImprovement: 0,
+      classes: [0, 1, 2],
+      multilabel: false,
+    } as unknown as MLPClassifierJSON;
+  }
+
+  it('gives the same probabilities and gradients within float32 rounding', async () => {
+    const [m32, m64] = [MLPClassifier.fromJSON(saved('float32')), MLPClassifier.fromJSON(saved('float64'))];
+    const X32 = { data: Float32Array.from(Xbig.data), rows: n, cols: d };
+    const [p32, p64] = [await m32.predictProba(X32), await m64.predictProba(Xbig)];
+    p32.data.forEach((p, i) => expect(Math.abs(p - p64.data[i])).toBeLessThan(1e-5));
+    const start32 = Float32Array.from(params);
+    await m32.partialFit(X32, ybig);
+    await m64.partialFit(Xbig, ybig);
+    const g32 = m32.coefs.flatMap((c, l) => [...c.data, ...m32.intercepts[l]]).map((v, i) => start32[i] - v);
+    const g64 = m64.coefs.flatMap((c, l) => [...c.data, ...m64.intercepts[l]]).map((v, i) => params[i] - v);
+    const scale = Math.max(...g64.map(Math.abs));
+    g64.forEach((g, i) => expect(Math.abs(g32[i] - g) / scale).toBeLessThan(1e-4));
+  });
+});
