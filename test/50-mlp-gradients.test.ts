@@ -37,15 +37,14 @@ function paramCount(w: number[]): number {
   return n;
 }
 
-/** A model of the given weights, as fromJSON loads it. */
-function model(c: Case, activation: MLPActivation, params: number[], alpha: number): MLPClassifier | MLPRegressor {
-  const all = [...widths, c.outputs];
-  const common = {
+/** The saved form of an untrained network with the given weights, as toJSON writes it. */
+function savedState(options: object, dtype: 'float32' | 'float64', all: number[], outActivation: string, params: number[]) {
+  return {
     version: 1,
-    options: { hiddenLayerSizes: widths.slice(1), activation, alpha, ...sgdStep },
-    dtype: 'float64',
+    options: { hiddenLayerSizes: all.slice(1, -1), ...sgdStep, ...options, dtype },
+    dtype,
     widths: all,
-    outActivation: c.outActivation,
+    outActivation,
     params,
     nIter: 0,
     samplesSeen: 0,
@@ -55,6 +54,11 @@ function model(c: Case, activation: MLPActivation, params: number[], alpha: numb
     bestValidationScore: null,
     noImprovement: 0,
   };
+}
+
+/** A model of the given weights, as fromJSON loads it. */
+function model(c: Case, activation: MLPActivation, params: number[], alpha: number): MLPClassifier | MLPRegressor {
+  const common = savedState({ activation, alpha }, 'float64', [...widths, c.outputs], c.outActivation, params);
   if (c.outActivation === 'identity') return MLPRegressor.fromJSON({ ...common, format: 'threadml.MLPRegressor', matrixTargets: false } as unknown as MLPRegressorJSON);
   const classes = c.classes ?? Array.from({ length: c.outputs }, (_, i) => i);
   return MLPClassifier.fromJSON({ ...common, format: 'threadml.MLPClassifier', classes, multilabel: c.classes === undefined } as unknown as MLPClassifierJSON);
@@ -159,26 +163,8 @@ describe('float32 training products against float64', () => {
   const ybig = Array.from({ length: n }, (_, i) => i % k);
   const params = Array.from({ length: (d + 1) * h + (h + 1) * k }, () => (r() - 0.5) * 0.2);
 
-  function saved(dtype: 'float32' | 'float64'): MLPClassifierJSON {
-    return {
-      format: 'threadml.MLPClassifier',
-      version: 1,
-      options: { hiddenLayerSizes: [h], activation: 'tanh', alpha: 0, ...sgdStep, dtype },
-      dtype,
-      widths: [d, h, k],
-      outActivation: 'softmax',
-      params,
-      nIter: 0,
-      samplesSeen: 0,
-      lossCurve: [],
-      bestLoss: null,
-      validationScores: [],
-      bestValidationScore: null,
-      noImprovement: 0,
-      classes: [0, 1, 2],
-      multilabel: false,
-    } as unknown as MLPClassifierJSON;
-  }
+  const saved = (dtype: 'float32' | 'float64') =>
+    ({ format: 'threadml.MLPClassifier', ...savedState({ activation: 'tanh', alpha: 0 }, dtype, [d, h, k], 'softmax', params), classes: [0, 1, 2], multilabel: false }) as unknown as MLPClassifierJSON;
 
   it('gives the same probabilities and gradients within float32 rounding', async () => {
     const [m32, m64] = [MLPClassifier.fromJSON(saved('float32')), MLPClassifier.fromJSON(saved('float64'))];
