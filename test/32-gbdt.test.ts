@@ -38,6 +38,20 @@ describe('one round against hand-computed leaf values', () => {
     expect(numbers(await m.predict([[0], [3]]))).toEqual([0, 1]);
   });
 
+  it('softmax: baseline log priors, hessians K / (K - 1) p (1 - p)', async () => {
+    // 3 classes, p = 1/3 everywhere: class 0's gradients p - y are -2/3 on its rows and 1/3 elsewhere,
+    // hessians 3/2 * 1/3 * 2/3 = 1/3. Its stump x <= 0.5 (gain 8/3 + 4/3 beats 1/3 + 2/3) has leaves
+    // -(-4/3) / (2/3) = 2 and -(4/3) / (4/3) = -1; class 2's mirror image splits at x <= 1.5.
+    const m = await new HistGradientBoostingClassifier({ ...one, maxLeafNodes: 2 }).fit([[0], [0], [1], [1], [2], [2]], [0, 0, 1, 1, 2, 2]);
+    const d = await m.decisionFunction([[0], [2]]);
+    expect(d.cols).toBe(3);
+    const base = Math.log(1 / 3);
+    expect(d.data[0]).toBeCloseTo(base + 2, 14);
+    expect(d.data[2]).toBeCloseTo(base - 1, 14);
+    expect(d.data[3]).toBeCloseTo(base - 1, 14);
+    expect(d.data[5]).toBeCloseTo(base + 2, 14);
+  });
+
   it('a depth-1 stump finds the best threshold', async () => {
     const X = Array.from({ length: 10 }, (_, i) => [i, (i * 7) % 10]);
     const y = X.map(([x]) => (x <= 6 ? 0 : 10));
@@ -112,6 +126,22 @@ describe('training', () => {
     const a = await new HistGradientBoostingClassifier(opts).fit(X, y, { threads: 1 });
     const b = await new HistGradientBoostingClassifier(opts).fit(X, y, { threads: 2 });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+});
+
+describe('large inputs: parallel histograms and partitions', () => {
+  it('identical for 1 and 2 threads, and the training loss matches predictions', async () => {
+    // 70,000 rows: the root's histograms are summed from two row tasks, its partition from three blocks.
+    const { X, y } = regression(70000, 3, 8);
+    const opts = { maxIter: 4, earlyStopping: true, validationFraction: null, nIterNoChange: 100, randomState: 0 } as const;
+    const a = await new HistGradientBoostingRegressor(opts).fit(X, y, { threads: 1 });
+    const b = await new HistGradientBoostingRegressor(opts).fit(X, y, { threads: 2 });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    // The scores behind trainScore come from the rows' leaves; predictions walk the trees.
+    const p = await a.predict(X);
+    let loss = 0;
+    for (let i = 0; i < y.length; i++) loss += 0.5 * (p[i] - y[i]) ** 2;
+    expect(a.trainScore[4]).toBeCloseTo(-loss / y.length, 12);
   });
 });
 
