@@ -399,7 +399,7 @@ async function main(): Promise<void> {
   println(`threadml ${i.version} demo`);
   println(`  CPU      ${cpuModel()}, ${i.hardwareThreads} hardware threads`);
   println(`  BLAS     ${i.blas.name} ${i.blas.version} (core ${i.blas.core})`);
-  println(`  SIMD     ${i.simd}    OpenMP ${i.openmp.version}    thread budget ${i.threads}`);
+  println(`  SIMD     ${i.simd}    thread budget ${i.threads}`);
   println(`  Node     ${process.version}`);
   println(`  Times are the median of ${RUNS} runs; the event-loop gap is the longest pause of a 1 ms timer over all runs.`);
   println();

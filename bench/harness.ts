@@ -332,7 +332,7 @@ function runLines({ machine: m, noise }: RunInfo): string[] {
   return [
     `CPU: ${m.cpu}, ${m.cores} cores available, ${m.memoryGB} GB RAM, ${m.os}`,
     `Node ${m.node} (V8 ${m.v8}); load average at start ${m.loadAverage.join(' / ')}`,
-    `threadml ${t.version}: ${t.threads} threads, SIMD ${t.simd}, OpenMP ${t.openmp.version}, ` +
+    `threadml ${t.version}: ${t.threads} threads, SIMD ${t.simd}, ` +
       `${t.blas.name} ${t.blas.version} (${t.blas.core})`,
     `Noise while the suite ran: ${busy}`,
   ];

@@ -19,7 +19,7 @@ export interface NativeReduceParams {
 export interface NativeInfo {
   version: string;
   blas: { name: string; version: string; core: string; config: string; threads: number };
-  openmp: { version: number; maxThreads: number };
+  poolThreads: number;
   simd: 'baseline' | 'avx2' | 'avx512';
   threads: number;
   hardwareThreads: number;
@@ -138,6 +138,8 @@ export interface NativeTreeExport {
 export interface NativeAddon {
   info(): NativeInfo;
   setThreads(threads: number): void;
+  /** Caps the calling environment's leases (0: no cap). */
+  setEnvironmentThreads(threads: number): void;
   getThreads(): number;
   jobStats(): NativeJobStats;
   reduce(op: number, x: FloatArray, params: NativeReduceParams, options: NativeJobOptions): Promise<number>;

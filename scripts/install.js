@@ -4,7 +4,7 @@
 // 1. If a prebuilt binary for this platform (prebuilds/<platform>-<arch>/) or an earlier local build
 //    (build/Release/threadml.node) loads through node-gyp-build, there is nothing to do.
 // 2. Otherwise (or when `npm_config_build_from_source` asks for it) build from source with cmake-js,
-//    which needs CMake, a C++20 compiler with OpenMP, and OpenBLAS. Node-API headers come from the
+//    which needs CMake, a C++20 compiler, and OpenBLAS. Node-API headers come from the
 //    node-api-headers package: nothing is downloaded.
 // 3. If that fails, say what to install and exit non-zero.
 //
@@ -159,12 +159,8 @@ function main() {
     lines.push(`The prebuilt binary for ${tag} did not load: ${loadError}`);
     const glibc = /GLIBC_([\d.]+)'? not found/.exec(loadError);
     if (glibc) lines.push(`It needs glibc ${glibc[1]} or newer; on this system threadml has to be built from source.`);
-    if (/libgomp/.test(loadError)) {
-      lines.push('Installing the OpenMP runtime is enough to use it: `apt-get install -y libgomp1` (Debian/Ubuntu),');
-      lines.push('`dnf install -y libgomp` (Fedora/RHEL) or `apk add libgomp` (Alpine); then run `npm rebuild threadml`.');
-    }
   }
-  lines.push('Building needs CMake >= 3.18, a C++20 compiler with OpenMP, and OpenBLAS (library and cblas.h).');
+  lines.push('Building needs CMake >= 3.18, a C++20 compiler, and OpenBLAS (library and cblas.h).');
   if (missing.length) lines.push(`Not found on PATH: ${missing.join(', ')}.`);
   else lines.push('If CMake said "threadml needs OpenBLAS" above, only OpenBLAS is missing.');
   lines.push(howToInstall());

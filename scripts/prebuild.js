@@ -19,9 +19,8 @@ const stage = path.join(root, 'build', 'prebuild');
 const adapter = path.join(__dirname, 'cmake-js-gyp.js');
 const outDir = path.join(root, 'prebuilds', tag);
 
-// Shared libraries the prebuild may still need: the C library family and the OpenMP runtime
-// (Debian's libgomp.a is not position-independent, so it cannot go into a shared object).
-const ALLOWED_NEEDED = [/^libc\.so/, /^libm\.so/, /^libpthread\.so/, /^libdl\.so/, /^librt\.so/, /^ld-linux/, /^libgomp\.so/];
+// Shared libraries the prebuild may still need: the C library family only.
+const ALLOWED_NEEDED = [/^libc\.so/, /^libm\.so/, /^libpthread\.so/, /^libdl\.so/, /^librt\.so/, /^ld-linux/];
 
 function say(message) {
   process.stdout.write(`prebuild: ${message}\n`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, argmax, jobStats, mean, norm, std, sum, variance } from 'threadml';
+import { AbortError, argmax, getThreads, jobStats, mean, norm, std, sum, variance } from 'threadml';
 import { fsum, fsumOf, reference, rejection, uniform } from './helpers';
 
 const N = 100_000_000;
@@ -247,6 +247,18 @@ describe('worker_threads', () => {
       expect(reply.colMeans[5]).toBe(5 / 8 + offset);
       expect(reply.variance).toBeCloseTo((1000 * 1000 - 1) / 12 / 64, 9); // discrete uniform on k/8
     });
+  }, 60_000);
+
+  it('setThreads in a worker caps that worker only', async () => {
+    const before = getThreads();
+    const { worker, message } = startWorker({ mode: 'capped', cap: 1, n: 8_000_000, offset: 0 });
+    const reply = await message;
+    await worker.terminate();
+    expect(reply.error).toBeUndefined();
+    expect(reply.mean).toBe(999 / 16);
+    expect(reply.threads).toBe(1);
+    expect(reply.leased).toBeLessThanOrEqual(1); // asked for 4, capped at 1
+    expect(getThreads()).toBe(before); // the process budget is untouched
   }, 60_000);
 
   // Run in a child process, so that a crash fails these tests instead of killing the test runner.

@@ -75,10 +75,13 @@ describe('parallel: sharing and thread budget', () => {
     expect(one[0]).toMatchObject({ threads: 4 }); // a single item runs on one worker, which gets every core
   });
 
-  it('lets thread workers lease from the process-wide budget', async () => {
-    const seen = await parallel<Budget>([0, 1], { module: tasks, export: 'threadBudget' }, { nJobs: 2 });
-    for (const s of seen) expect(s.threads).toBe(getThreads());
-    expect(getThreads()).toBe(initialThreads);
+  it('gives each thread worker cores / nJobs native threads, leaving the process budget alone', async () => {
+    setThreads(4);
+    const seen = await parallel<Budget>([0, 1, 2, 3], { module: tasks, export: 'threadBudget' }, { nJobs: 2 });
+    for (const s of seen) expect(s.threads).toBe(2);
+    const one = await parallel<Budget>([0], { module: tasks, export: 'threadBudget' }, { nJobs: 4 });
+    expect(one[0].threads).toBe(4);
+    expect(getThreads()).toBe(4);
   });
 
   it('checks its arguments with the one error format', async () => {

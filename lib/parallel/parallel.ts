@@ -109,8 +109,8 @@ export async function parallel<R = unknown>(items: Iterable<unknown>, task: Task
 const threadWorker = path.join(__dirname, 'worker.js');
 
 async function runThreads(items: unknown[], plan: Plan): Promise<unknown[]> {
-  // The native thread budget is process-wide, so thread workers lease from the same budget as the
-  // caller: concurrent native calls in the workers split the cores instead of multiplying them.
+  // Each worker caps its native calls at cores / nJobs (setThreads in a worker caps that worker only),
+  // under the process-wide budget the workers share with the caller.
   const pool = new Piscina({ filename: threadWorker, name: 'runTask', minThreads: plan.nJobs, maxThreads: plan.nJobs, idleTimeout: 0 });
   const stop = new AbortController();
   setMaxListeners(items.length + 1, stop.signal); // piscina listens once per queued item
@@ -122,7 +122,7 @@ async function runThreads(items: unknown[], plan: Plan): Promise<unknown[]> {
   try {
     return await Promise.all(
       items.map((item, index) =>
-        pool.run({ task: plan.task, item, index }, { signal: stop.signal }).then(
+        pool.run({ task: plan.task, item, index, threads: plan.threadsPerWorker }, { signal: stop.signal }).then(
           (value) => {
             plan.done();
             return value;

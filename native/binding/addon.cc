@@ -1,8 +1,8 @@
 // Module init: context-aware (loads in worker_threads and several environments at once).
 #include <cblas.h>
 #include <napi.h>
-#include <omp.h>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
@@ -45,10 +45,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   blas.Set("threads", openblas_get_num_threads());
   out.Set("blas", blas);
 
-  Napi::Object openmp = Napi::Object::New(env);
-  openmp.Set("version", _OPENMP);
-  openmp.Set("maxThreads", omp_get_max_threads());
-  out.Set("openmp", openmp);
+  out.Set("poolThreads", pool_threads());
 
   out.Set("simd", reduce_simd_level());
   out.Set("threads", ThreadBudget::global().limit());
@@ -61,8 +58,16 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value SetEnvironmentThreads(const Napi::CallbackInfo& info) {
+  set_environment_thread_cap(info.Env(), int_arg(info[0], "threads", 0, 4096));
+  return info.Env().Undefined();
+}
+
+// What one call of this environment may lease at most: the budget, under the environment's cap.
 Napi::Value GetThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), ThreadBudget::global().limit());
+  const int limit = ThreadBudget::global().limit();
+  const int cap = environment_thread_cap(info.Env());
+  return Napi::Number::New(info.Env(), cap > 0 ? std::min(limit, cap) : limit);
 }
 
 Napi::Value JobStats(const Napi::CallbackInfo& info) {
@@ -83,6 +88,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_environment(env);
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  exports.Set("setEnvironmentThreads", Napi::Function::New(env, SetEnvironmentThreads, "setEnvironmentThreads"));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
   exports.Set("jobStats", Napi::Function::New(env, JobStats, "jobStats"));
   register_reduce(env, exports);

@@ -2,6 +2,7 @@
 
 #include "binding/args.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -15,6 +16,7 @@ namespace {
 // thread; at teardown its jobs are cancelled so they stop reading memory that is about to go away.
 struct EnvironmentState {
   std::unordered_set<Job*> live_jobs;
+  int thread_cap = 0;
 };
 
 EnvironmentState& state_of(Napi::Env env) { return *env.GetInstanceData<EnvironmentState>(); }
@@ -47,6 +49,10 @@ void register_environment(Napi::Env env) {
     for (Job* job : state->live_jobs) job->Abandon();
   });
 }
+
+void set_environment_thread_cap(Napi::Env env, int threads) { state_of(env).thread_cap = threads; }
+
+int environment_thread_cap(Napi::Env env) { return state_of(env).thread_cap; }
 
 JobOptions JobOptions::parse(const Napi::Value& value) {
   JobOptions options;
@@ -95,7 +101,8 @@ Job::Job(Napi::Env env, const JobOptions& options, const std::vector<Napi::Value
       deferred_(Napi::Promise::Deferred::New(env)),
       run_(std::move(run)),
       finish_(std::move(finish)),
-      wanted_threads_(options.threads) {
+      wanted_threads_(options.threads),
+      thread_cap_(environment_thread_cap(env)) {
   pins_.reserve(pins.size() + 1);
   for (const Napi::Value& value : pins) pins_.push_back(Napi::Persistent(value));
   if (!options.abort_flag.IsEmpty()) {
@@ -119,7 +126,8 @@ void Job::Execute() {
   counters.running.fetch_add(1, std::memory_order_relaxed);
   try {
     ThreadBudget& budget = ThreadBudget::global();
-    ThreadBudget::Lease lease(budget, wanted_threads_ > 0 ? wanted_threads_ : budget.limit());
+    const int wanted = wanted_threads_ > 0 ? wanted_threads_ : budget.limit();
+    ThreadBudget::Lease lease(budget, thread_cap_ > 0 ? std::min(wanted, thread_cap_) : wanted);
     ExecContext ctx;
     ctx.threads = lease.threads();
     ctx.cancel = &cancel_;

@@ -73,6 +73,7 @@ class Job final : public Napi::AsyncWorker, private ProgressSink {
   Run run_;
   Finish finish_;
   int wanted_threads_;
+  int thread_cap_;
   CancelToken cancel_;
   bool abandoned_ = false;
   ErrorKind error_kind_ = ErrorKind::Internal;
@@ -93,5 +94,10 @@ struct JobCounters {
 JobCounters& job_counters();
 
 void register_environment(Napi::Env env);
+
+// A cap on the threads one environment's jobs lease (0: none), under the process-wide budget. Set in
+// worker threads so that nJobs workers split the cores instead of each leasing all of them.
+void set_environment_thread_cap(Napi::Env env, int threads);
+int environment_thread_cap(Napi::Env env);
 
 }  // namespace threadml::binding

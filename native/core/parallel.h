@@ -10,6 +10,7 @@
 #include <exception>
 #include <mutex>
 
+#include "core/pool.h"
 #include "core/status.h"
 
 namespace threadml {
@@ -79,7 +80,7 @@ struct ExecContext {
   void report(double fraction) const noexcept {
     if (progress != nullptr) progress->report(progress_offset + progress_scale * fraction);
   }
-  // Caps the threads so each gets at least min_per_thread items: waking a thread team costs tens of
+  // Caps the threads so each gets at least min_per_thread items: waking a helper thread costs tens of
   // microseconds, more than small inputs take on one thread. Results do not depend on it.
   ExecContext for_work(std::size_t items, std::size_t min_per_thread) const {
     ExecContext copy = *this;
@@ -102,9 +103,9 @@ struct ExecContext {
   }
 };
 
-// Runs body(task) for task in [0, n_tasks) on up to ctx.threads OpenMP threads. Cancellation is
-// polled before each task; the first exception thrown by any task is re-thrown after the region,
-// so no exception ever unwinds through OpenMP.
+// Runs body(task) for task in [0, n_tasks) on the calling thread plus pool helpers, up to ctx.threads
+// in all. Cancellation is polled before each task; the first exception thrown by any task is
+// re-thrown on the calling thread afterwards, so no exception ever unwinds through a pool thread.
 template <class Body>
 void parallel_for(const ExecContext& ctx, std::size_t n_tasks, Body&& body) {
   if (n_tasks == 0) return;
@@ -114,7 +115,7 @@ void parallel_for(const ExecContext& ctx, std::size_t n_tasks, Body&& body) {
   std::once_flag failure_once;
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> done{0};
-  auto run_task = [&](std::size_t task) {
+  auto run_task = [&](std::size_t task) noexcept {
     if (stop.load(std::memory_order_relaxed)) return;
     try {
       ctx.check_cancelled();
@@ -129,8 +130,9 @@ void parallel_for(const ExecContext& ctx, std::size_t n_tasks, Body&& body) {
   if (threads == 1) {
     for (std::size_t task = 0; task < n_tasks; ++task) run_task(task);
   } else {
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (std::size_t task = 0; task < n_tasks; ++task) run_task(task);
+    using RunTask = decltype(run_task);
+    run_tasks(n_tasks, threads - 1,
+              TaskRef{[](void* self, std::size_t task) noexcept { (*static_cast<RunTask*>(self))(task); }, &run_task});
   }
   if (failure) std::rethrow_exception(failure);
 }
