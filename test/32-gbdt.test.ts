@@ -58,6 +58,18 @@ describe('one round against hand-computed leaf values', () => {
     const m = await new HistGradientBoostingRegressor({ ...one, maxLeafNodes: 2 }).fit(X, y);
     expect(numbers(await m.predict([[0, 3], [6, 3], [7, 3], [9, 3]]))).toEqual([0, 0, 10, 10]);
     expect(m.featureImportances[0]).toBe(1);
+    expect(numbers(m.featureSplitCounts)).toEqual([1, 0]);
+  });
+
+  it('split counts add up to the internal nodes of all trees', async () => {
+    const { X, y } = regression(500, 4, 9);
+    const m = await new HistGradientBoostingRegressor({ maxIter: 5, maxLeafNodes: 6, earlyStopping: false }).fit(X, y);
+    const json = JSON.parse(JSON.stringify(m)) as { trees: { nodeCount: number }[] };
+    const internal = json.trees.reduce((sum, t) => sum + (t.nodeCount - 1) / 2, 0);
+    expect(internal).toBe(25);
+    expect(numbers(m.featureSplitCounts).reduce((a, b) => a + b, 0)).toBe(internal);
+    // The noise features (2 and 3) carry little: the smooth target lives on features 0 and 1.
+    expect(m.featureSplitCounts[0] + m.featureSplitCounts[1]).toBeGreaterThan(m.featureSplitCounts[2] + m.featureSplitCounts[3]);
   });
 });
 
@@ -95,6 +107,19 @@ describe('training', () => {
     // Stagewise: fewer rounds, a worse fit.
     const first = await m.predictProba(X, { iterations: 1 });
     expect(first.data[0]).not.toBe(p.data[0]);
+  });
+
+  it('colsampleBytree: each tree splits on at most its own draw of the features', async () => {
+    const { X, y } = regression(3000, 6, 10);
+    const opts = { maxIter: 12, colsampleBytree: 0.5, earlyStopping: false, randomState: 3 } as const;
+    const m = await new HistGradientBoostingRegressor(opts).fit(X, y, { threads: 2 });
+    const json = JSON.parse(JSON.stringify(m)) as { trees: { feature: string }[] };
+    const used = json.trees.map((t) => [...new Set(new Int32Array(new Uint8Array(Buffer.from(t.feature, 'base64')).buffer))].filter((f) => f >= 0).sort());
+    for (const u of used) expect(u.length).toBeLessThanOrEqual(3); // round(0.5 x 6) drawn per tree
+    expect(new Set(used.map((u) => u.join())).size).toBeGreaterThan(1);
+    const one = await new HistGradientBoostingRegressor(opts).fit(X, y, { threads: 1 });
+    expect(JSON.stringify(one) === JSON.stringify(m)).toBe(true);
+    expect(() => new HistGradientBoostingRegressor({ colsampleBytree: 0 })).toThrow(/options.colsampleBytree/);
   });
 
   it('Poisson: positive predictions near the group means', async () => {

@@ -185,13 +185,15 @@ struct Scores {
   }
 };
 
-// Rows drawn for one round: all, or round(subsample x rows) without replacement, ascending.
-std::vector<uint32_t> round_rows(std::size_t rows, double subsample, Rng& rng) {
-  std::vector<uint32_t> all(rows);
-  for (std::size_t i = 0; i < rows; ++i) all[i] = static_cast<uint32_t>(i);
-  if (subsample >= 1.0) return all;
-  const auto take = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(subsample * static_cast<double>(rows))));
-  for (std::size_t i = 0; i < take; ++i) std::swap(all[i], all[i + rng.below(rows - i)]);
+// max(1, round(fraction x n)) of 0 .. n - 1 drawn without replacement, ascending; all of them
+// (drawing nothing) when fraction is 1. Rows of a round's trees, features of one tree.
+template <class Index>
+std::vector<Index> draw_sorted(std::size_t n, double fraction, Rng& rng) {
+  std::vector<Index> all(n);
+  for (std::size_t i = 0; i < n; ++i) all[i] = static_cast<Index>(i);
+  if (fraction >= 1.0) return all;
+  const auto take = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n))));
+  for (std::size_t i = 0; i < take; ++i) std::swap(all[i], all[i + rng.below(n - i)]);
   all.resize(take);
   std::sort(all.begin(), all.end());
   return all;
@@ -248,7 +250,7 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
                          gh.data());
       });
       Rng sampler(derive_seed(params.seed, 2 * round));
-      const std::vector<uint32_t> rows = round_rows(n, params.subsample, sampler);
+      const std::vector<uint32_t> rows = draw_sorted<uint32_t>(n, params.subsample, sampler);
       std::vector<std::shared_ptr<const Tree>> trees(k);
       std::vector<Partition> parts(k);
       auto grow_output = [&](std::size_t c, const ExecContext& tree_ctx) {
@@ -258,6 +260,7 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
         for (uint32_t r : rows) root_h += gh[2 * (c * n + r) + 1];
         gp.min_impurity_decrease = root_h > 0.0 ? params.min_gain / root_h : 0.0;
         Rng rng(derive_seed(params.seed, 2 * (round * k + c) + 1));
+        if (params.colsample_bytree < 1.0) gp.features = draw_sorted<int32_t>(cols, params.colsample_bytree, rng);
         Tree tree = grow_tree<GradientTask, Code>(bins, task, rows, gp, rng, tree_ctx, &parts[c]);
         tree.output_offset = static_cast<int>(c);
         for (double& v : tree.value) v *= params.learning_rate;

@@ -37,6 +37,7 @@ struct GrowParams {
   double min_impurity_decrease = 0.0;  // weighted by the node's share of the root's weight, as scikit-learn
   std::size_t max_features = 0;        // features drawn per node; 0 = all
   std::size_t max_leaf_nodes = 0;      // 0 = unlimited, depth-first; otherwise best-first
+  std::vector<int32_t> features;       // the only features the tree may split on; empty = all
   std::size_t histogram_budget_bytes = std::size_t{256} << 20;  // kept node histograms (subtraction)
 };
 
@@ -190,8 +191,13 @@ class Grower {
     root.stats.assign(static_cast<std::size_t>(S_), 0.0);
     for (uint32_t r : rows_) task_.add(root.stats.data(), r);
     root_weight_ = root.stats[1];
-    for (std::size_t f = 0; f < bins_.cols; ++f)
-      if (bins_.features[f].informative()) root.features.push_back(static_cast<int32_t>(f));
+    if (params_.features.empty()) {
+      for (std::size_t f = 0; f < bins_.cols; ++f)
+        if (bins_.features[f].informative()) root.features.push_back(static_cast<int32_t>(f));
+    } else {
+      for (int32_t f : params_.features)
+        if (bins_.features[static_cast<std::size_t>(f)].informative()) root.features.push_back(f);
+    }
     root.id = add_node(root);
     std::vector<detail::Pending> frontier;
     if (splittable(root) && evaluate(root)) frontier.push_back(std::move(root));
