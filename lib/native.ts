@@ -110,6 +110,7 @@ export interface NativeGbdtParams {
   minGainToSplit: number;
   maxIter: number;
   subsample: number;
+  colsampleBytree: number;
   nIterNoChange: number;
   tol: number;
   seed: number;
@@ -263,7 +264,7 @@ export interface NativeAddon {
   ): Promise<{ model: NativeTreeModel; baseline: Float64Array; trainLoss: Float64Array; validationLoss: Float64Array; nIter: number }>;
   // hashing (native/binding/hash_binding.cc): 16 hex digits, the same for any thread count
   hashBytes(view: ArrayBufferView, seed: number, options: NativeJobOptions): Promise<string>;
-  treeSummary(model: NativeTreeModel): { nTrees: number; nodeCounts: Int32Array; depths: Int32Array; leaves: Int32Array; featureImportances: Float64Array };
+  treeSummary(model: NativeTreeModel): { nTrees: number; nodeCounts: Int32Array; depths: Int32Array; leaves: Int32Array; featureImportances: Float64Array; featureSplitCounts: Float64Array };
 }
 
 /** The directory holding threadml's package.json (lib/ in source, dist/lib/ when compiled). */

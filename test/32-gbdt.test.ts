@@ -38,12 +38,38 @@ describe('one round against hand-computed leaf values', () => {
     expect(numbers(await m.predict([[0], [3]]))).toEqual([0, 1]);
   });
 
+  it('softmax: baseline log priors, hessians K / (K - 1) p (1 - p)', async () => {
+    // 3 classes, p = 1/3 everywhere: class 0's gradients p - y are -2/3 on its rows and 1/3 elsewhere,
+    // hessians 3/2 * 1/3 * 2/3 = 1/3. Its stump x <= 0.5 (gain 8/3 + 4/3 beats 1/3 + 2/3) has leaves
+    // -(-4/3) / (2/3) = 2 and -(4/3) / (4/3) = -1; class 2's mirror image splits at x <= 1.5.
+    const m = await new HistGradientBoostingClassifier({ ...one, maxLeafNodes: 2 }).fit([[0], [0], [1], [1], [2], [2]], [0, 0, 1, 1, 2, 2]);
+    const d = await m.decisionFunction([[0], [2]]);
+    expect(d.cols).toBe(3);
+    const base = Math.log(1 / 3);
+    expect(d.data[0]).toBeCloseTo(base + 2, 14);
+    expect(d.data[2]).toBeCloseTo(base - 1, 14);
+    expect(d.data[3]).toBeCloseTo(base - 1, 14);
+    expect(d.data[5]).toBeCloseTo(base + 2, 14);
+  });
+
   it('a depth-1 stump finds the best threshold', async () => {
     const X = Array.from({ length: 10 }, (_, i) => [i, (i * 7) % 10]);
     const y = X.map(([x]) => (x <= 6 ? 0 : 10));
     const m = await new HistGradientBoostingRegressor({ ...one, maxLeafNodes: 2 }).fit(X, y);
     expect(numbers(await m.predict([[0, 3], [6, 3], [7, 3], [9, 3]]))).toEqual([0, 0, 10, 10]);
     expect(m.featureImportances[0]).toBe(1);
+    expect(numbers(m.featureSplitCounts)).toEqual([1, 0]);
+  });
+
+  it('split counts add up to the internal nodes of all trees', async () => {
+    const { X, y } = regression(500, 4, 9);
+    const m = await new HistGradientBoostingRegressor({ maxIter: 5, maxLeafNodes: 6, earlyStopping: false }).fit(X, y);
+    const json = JSON.parse(JSON.stringify(m)) as { trees: { nodeCount: number }[] };
+    const internal = json.trees.reduce((sum, t) => sum + (t.nodeCount - 1) / 2, 0);
+    expect(internal).toBe(25);
+    expect(numbers(m.featureSplitCounts).reduce((a, b) => a + b, 0)).toBe(internal);
+    // The noise features (2 and 3) carry little: the smooth target lives on features 0 and 1.
+    expect(m.featureSplitCounts[0] + m.featureSplitCounts[1]).toBeGreaterThan(m.featureSplitCounts[2] + m.featureSplitCounts[3]);
   });
 });
 
@@ -83,6 +109,19 @@ describe('training', () => {
     expect(first.data[0]).not.toBe(p.data[0]);
   });
 
+  it('colsampleBytree: each tree splits on at most its own draw of the features', async () => {
+    const { X, y } = regression(3000, 6, 10);
+    const opts = { maxIter: 12, colsampleBytree: 0.5, earlyStopping: false, randomState: 3 } as const;
+    const m = await new HistGradientBoostingRegressor(opts).fit(X, y, { threads: 2 });
+    const json = JSON.parse(JSON.stringify(m)) as { trees: { feature: string }[] };
+    const used = json.trees.map((t) => [...new Set(new Int32Array(new Uint8Array(Buffer.from(t.feature, 'base64')).buffer))].filter((f) => f >= 0).sort());
+    for (const u of used) expect(u.length).toBeLessThanOrEqual(3); // round(0.5 x 6) drawn per tree
+    expect(new Set(used.map((u) => u.join())).size).toBeGreaterThan(1);
+    const one = await new HistGradientBoostingRegressor(opts).fit(X, y, { threads: 1 });
+    expect(JSON.stringify(one) === JSON.stringify(m)).toBe(true);
+    expect(() => new HistGradientBoostingRegressor({ colsampleBytree: 0 })).toThrow(/options.colsampleBytree/);
+  });
+
   it('Poisson: positive predictions near the group means', async () => {
     const X = Array.from({ length: 400 }, (_, i) => [i % 2]);
     const y = X.map(([g], i) => (g === 0 ? 1 : 5) + ((i >> 1) % 3) - 1);
@@ -112,6 +151,22 @@ describe('training', () => {
     const a = await new HistGradientBoostingClassifier(opts).fit(X, y, { threads: 1 });
     const b = await new HistGradientBoostingClassifier(opts).fit(X, y, { threads: 2 });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+});
+
+describe('large inputs: parallel histograms and partitions', () => {
+  it('identical for 1 and 2 threads, and the training loss matches predictions', async () => {
+    // 70,000 rows: the root's histograms are summed from two row tasks, its partition from three blocks.
+    const { X, y } = regression(70000, 3, 8);
+    const opts = { maxIter: 4, earlyStopping: true, validationFraction: null, nIterNoChange: 100, randomState: 0 } as const;
+    const a = await new HistGradientBoostingRegressor(opts).fit(X, y, { threads: 1 });
+    const b = await new HistGradientBoostingRegressor(opts).fit(X, y, { threads: 2 });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    // The scores behind trainScore come from the rows' leaves; predictions walk the trees.
+    const p = await a.predict(X);
+    let loss = 0;
+    for (let i = 0; i < y.length; i++) loss += 0.5 * (p[i] - y[i]) ** 2;
+    expect(a.trainScore[4]).toBeCloseTo(-loss / y.length, 12);
   });
 });
 

@@ -45,6 +45,8 @@ export interface HistGradientBoostingOptions {
   maxBins?: number;
   /** Fraction of the rows drawn (without replacement) for each round's trees, in (0, 1]. Default 1. */
   subsample?: number;
+  /** Fraction of the features drawn (without replacement) for each tree, in (0, 1]. Default 1. */
+  colsampleBytree?: number;
   /** 'auto': on when there are more than 10,000 rows (or an evalSet is given). Default 'auto'. */
   earlyStopping?: 'auto' | boolean;
   /** Rows held out to score early stopping, in (0, 1), or null to score on the training loss. Default 0.1. */
@@ -83,7 +85,7 @@ export interface BoostPredictOptions extends JobOptions {
 
 const optionKeys = [
   'learningRate', 'maxIter', 'maxLeafNodes', 'maxDepth', 'minSamplesLeaf', 'l2Regularization', 'minGainToSplit', 'maxBins',
-  'subsample', 'earlyStopping', 'validationFraction', 'nIterNoChange', 'tol', 'randomState',
+  'subsample', 'colsampleBytree', 'earlyStopping', 'validationFraction', 'nIterNoChange', 'tol', 'randomState',
 ];
 
 function checkPositive(value: unknown, name: string, lo: number, hi: number, loOpen: boolean): number {
@@ -108,6 +110,7 @@ function checkBoostOptions(o: Record<string, unknown>): Required<HistGradientBoo
     minGainToSplit: checkPositive(o.minGainToSplit ?? 0, 'options.minGainToSplit', 0, Infinity, false),
     maxBins: checkInt(o.maxBins ?? 255, 'options.maxBins', 2, 255) as number,
     subsample: checkPositive(o.subsample ?? 1, 'options.subsample', 0, 1, true),
+    colsampleBytree: checkPositive(o.colsampleBytree ?? 1, 'options.colsampleBytree', 0, 1, true),
     earlyStopping: earlyStopping as 'auto' | boolean,
     validationFraction: validationFraction as number | null,
     nIterNoChange: checkInt(o.nIterNoChange ?? 10, 'options.nIterNoChange', 1, 2 ** 31 - 1) as number,
@@ -187,6 +190,7 @@ abstract class BaseHistGradientBoosting extends TreeEstimator {
       minGainToSplit: o.minGainToSplit,
       maxIter: o.maxIter,
       subsample: o.subsample,
+      colsampleBytree: o.colsampleBytree,
       nIterNoChange: stop ? o.nIterNoChange : 0,
       tol: o.tol,
       seed,

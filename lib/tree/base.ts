@@ -440,6 +440,11 @@ export abstract class TreeEstimator {
     return this.summary.featureImportances.slice();
   }
 
+  /** How many splits of all the trees test each feature (LightGBM's 'split' importance). */
+  get featureSplitCounts(): Float64Array {
+    return this.summary.featureSplitCounts.slice();
+  }
+
   /** Averaged leaf values of the trees: class probabilities or regression values, rows x outputs. */
   protected raw(X: MatrixInput, options: JobOptions | undefined): Promise<Matrix<Float64Array>> {
     try {

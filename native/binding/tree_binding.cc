@@ -190,6 +190,7 @@ tree::BoostParams boost_params(const Napi::Object& p) {
   out.min_gain = number_field(p, "minGainToSplit", 0, INFINITY);
   out.max_iter = size_field(p, "maxIter", 1);
   out.subsample = number_field(p, "subsample", 0, 1);
+  out.colsample_bytree = number_field(p, "colsampleBytree", 0, 1);
   out.n_iter_no_change = size_field(p, "nIterNoChange");
   out.tol = number_field(p, "tol", 0, INFINITY);
   out.seed = static_cast<uint64_t>(number_field(p, "seed", 0, 9007199254740991.0));
@@ -398,6 +399,8 @@ Napi::Value TreeSummary(const Napi::CallbackInfo& info) {
   out.Set("depths", depths);
   out.Set("leaves", leaves);
   out.Set("featureImportances", copy_out(env, importances.data(), importances.size()));
+  const std::vector<double> splits = tree::split_counts(*model);
+  out.Set("featureSplitCounts", copy_out(env, splits.data(), splits.size()));
   return out;
 }
 

@@ -35,6 +35,12 @@ double softmax(const double* f, int k, double* p) {
 struct Loss {
   BoostLoss kind;
   int k;
+  // Softmax: the diagonal hessian p (1 - p) scaled by K / (K - 1), as Friedman's multiclass
+  // gradient boosting and LightGBM do. The K class trees of a round step together along directions
+  // whose sum is fixed (softmax is shift invariant), so the diagonal Newton step overshoots by about
+  // that factor; unscaled (scikit-learn's choice), leaves where p (1 - p) is tiny get huge values
+  // and the test accuracy on Fashion-MNIST falls from 0.88 after 40 rounds to 0.81 after 100.
+  double hessian_scale = 1.0;
 
   double row_loss(const double* f, double y) const {
     switch (kind) {
@@ -73,7 +79,7 @@ struct Loss {
         softmax(f, k, p);
         for (int c = 0; c < k; ++c) {
           out[2 * c * rows] = w * (p[c] - (c == static_cast<int>(y) ? 1.0 : 0.0));
-          out[2 * c * rows + 1] = w * p[c] * (1.0 - p[c]);
+          out[2 * c * rows + 1] = w * hessian_scale * p[c] * (1.0 - p[c]);
         }
       }
     }
@@ -148,6 +154,21 @@ struct Scores {
     });
   }
 
+  // The same for trees grown on every row: each row's leaf comes from the grower's partition.
+  void add(const std::vector<std::shared_ptr<const Tree>>& trees, const std::vector<Partition>& parts,
+           const ExecContext& ctx) {
+    for (std::size_t t = 0; t < trees.size(); ++t) {
+      const Tree& tree = *trees[t];
+      const Partition& part = parts[t];
+      const auto offset = static_cast<std::size_t>(tree.output_offset);
+      parallel_for(ctx.for_work(data.rows, 1 << 16), part.leaves.size(), [&](std::size_t l) {
+        const Partition::Leaf& leaf = part.leaves[l];
+        const double v = tree.value[static_cast<std::size_t>(leaf.node)];
+        for (std::size_t i = leaf.begin; i < leaf.end; ++i) raw[part.rows[i] * static_cast<std::size_t>(k) + offset] += v;
+      });
+    }
+  }
+
   // Weighted mean loss; per-block partial sums added in block order.
   double loss(const Loss& l, double total_weight, const ExecContext& ctx) const {
     std::vector<double> partial(task_count(data.rows, kRowBlock), 0.0);
@@ -164,13 +185,15 @@ struct Scores {
   }
 };
 
-// Rows drawn for one round: all, or round(subsample x rows) without replacement, ascending.
-std::vector<uint32_t> round_rows(std::size_t rows, double subsample, Rng& rng) {
-  std::vector<uint32_t> all(rows);
-  for (std::size_t i = 0; i < rows; ++i) all[i] = static_cast<uint32_t>(i);
-  if (subsample >= 1.0) return all;
-  const auto take = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(subsample * static_cast<double>(rows))));
-  for (std::size_t i = 0; i < take; ++i) std::swap(all[i], all[i + rng.below(rows - i)]);
+// max(1, round(fraction x n)) of 0 .. n - 1 drawn without replacement, ascending; all of them
+// (drawing nothing) when fraction is 1. Rows of a round's trees, features of one tree.
+template <class Index>
+std::vector<Index> draw_sorted(std::size_t n, double fraction, Rng& rng) {
+  std::vector<Index> all(n);
+  for (std::size_t i = 0; i < n; ++i) all[i] = static_cast<Index>(i);
+  if (fraction >= 1.0) return all;
+  const auto take = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n))));
+  for (std::size_t i = 0; i < take; ++i) std::swap(all[i], all[i + rng.below(n - i)]);
   all.resize(take);
   std::sort(all.begin(), all.end());
   return all;
@@ -193,7 +216,8 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
   if (train.rows > UINT32_MAX) throw_range("Expected at most 4294967295 rows for a tree model");
   if (params.loss == BoostLoss::Softmax && (params.n_outputs < 2 || params.n_outputs > 1024))
     throw_range("Expected 2 to 1024 classes for the softmax loss");
-  const Loss loss{params.loss, params.loss == BoostLoss::Softmax ? params.n_outputs : 1};
+  const int k_outputs = params.loss == BoostLoss::Softmax ? params.n_outputs : 1;
+  const Loss loss{params.loss, k_outputs, k_outputs > 1 ? k_outputs / (k_outputs - 1.0) : 1.0};
   const double train_weight = check_data(train, loss);
   const double validation_weight = validation.rows > 0 ? check_data(validation, loss) : 0.0;
   ExecContext quiet = ctx;
@@ -226,8 +250,9 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
                          gh.data());
       });
       Rng sampler(derive_seed(params.seed, 2 * round));
-      const std::vector<uint32_t> rows = round_rows(n, params.subsample, sampler);
+      const std::vector<uint32_t> rows = draw_sorted<uint32_t>(n, params.subsample, sampler);
       std::vector<std::shared_ptr<const Tree>> trees(k);
+      std::vector<Partition> parts(k);
       auto grow_output = [&](std::size_t c, const ExecContext& tree_ctx) {
         const GradientTask task{gh.data() + 2 * c * n, params.l2};
         GrowParams gp = grow;
@@ -235,7 +260,8 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
         for (uint32_t r : rows) root_h += gh[2 * (c * n + r) + 1];
         gp.min_impurity_decrease = root_h > 0.0 ? params.min_gain / root_h : 0.0;
         Rng rng(derive_seed(params.seed, 2 * (round * k + c) + 1));
-        Tree tree = grow_tree<GradientTask, Code>(bins, task, rows, gp, rng, tree_ctx);
+        if (params.colsample_bytree < 1.0) gp.features = draw_sorted<int32_t>(cols, params.colsample_bytree, rng);
+        Tree tree = grow_tree<GradientTask, Code>(bins, task, rows, gp, rng, tree_ctx, &parts[c]);
         tree.output_offset = static_cast<int>(c);
         for (double& v : tree.value) v *= params.learning_rate;
         trees[c] = std::make_shared<const Tree>(std::move(tree));
@@ -247,7 +273,8 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
       } else {
         for (std::size_t c = 0; c < k; ++c) grow_output(c, quiet);
       }
-      scores.add(trees, quiet);
+      if (rows.size() == n) scores.add(trees, parts, quiet);
+      else scores.add(trees, quiet);
       fit.trees.insert(fit.trees.end(), trees.begin(), trees.end());
       if (scored) fit.train_loss.push_back(scores.loss(loss, train_weight, quiet));
       if (validation.rows > 0) {

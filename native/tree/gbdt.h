@@ -26,6 +26,7 @@ struct BoostParams {
   double min_gain = 0.0;
   std::size_t max_iter = 100;
   double subsample = 1.0;  // fraction of rows drawn (without replacement) per round
+  double colsample_bytree = 1.0;  // fraction of the features drawn (without replacement) per tree
   // Early stopping on the validation loss (the training loss without a validation set): stop when
   // none of the last n_iter_no_change rounds beats the round before them by more than tol.
   std::size_t n_iter_no_change = 0;  // 0: never stop early

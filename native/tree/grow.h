@@ -37,7 +37,19 @@ struct GrowParams {
   double min_impurity_decrease = 0.0;  // weighted by the node's share of the root's weight, as scikit-learn
   std::size_t max_features = 0;        // features drawn per node; 0 = all
   std::size_t max_leaf_nodes = 0;      // 0 = unlimited, depth-first; otherwise best-first
+  std::vector<int32_t> features;       // the only features the tree may split on; empty = all
   std::size_t histogram_budget_bytes = std::size_t{256} << 20;  // kept node histograms (subtraction)
+};
+
+// Where a tree's training rows ended: leaf `node` holds rows[begin, end).
+struct Partition {
+  struct Leaf {
+    int32_t node;
+    std::size_t begin;
+    std::size_t end;
+  };
+  std::vector<uint32_t> rows;
+  std::vector<Leaf> leaves;
 };
 
 namespace detail {
@@ -45,6 +57,17 @@ namespace detail {
 // Below this many row-feature visits a node's features are searched on one thread: waking a team
 // costs more than the work.
 constexpr std::size_t kParallelNodeWork = 1 << 15;
+
+// Histogram building: a node's rows in tasks of kHistRows (partial histograms summed in task order,
+// so sums do not depend on the thread count), its features in groups of kHistFeatures, and inside a
+// task chunks of kHistChunk rows whose statistics stay in cache while each feature of the group
+// reads them.
+constexpr std::size_t kHistRows = std::size_t{1} << 16;
+constexpr std::size_t kHistChunk = std::size_t{1} << 12;
+constexpr std::size_t kHistFeatures = 16;
+
+// Rows per task of a node's partition: counted per block, then written stably per block.
+constexpr std::size_t kPartitionRows = std::size_t{1} << 15;
 
 struct FeatureResult {
   bool constant = true;
@@ -84,6 +107,7 @@ struct Scratch {
   std::vector<int32_t> run_bin;
   std::vector<double> run_stats;
   std::vector<double> hist;
+  std::vector<double> packed;
   std::vector<double> left;
   std::vector<double> right;
   std::vector<double> fenwick;  // absolute error: two trees of (weight, weight * y)
@@ -167,8 +191,13 @@ class Grower {
     root.stats.assign(static_cast<std::size_t>(S_), 0.0);
     for (uint32_t r : rows_) task_.add(root.stats.data(), r);
     root_weight_ = root.stats[1];
-    for (std::size_t f = 0; f < bins_.cols; ++f)
-      if (bins_.features[f].informative()) root.features.push_back(static_cast<int32_t>(f));
+    if (params_.features.empty()) {
+      for (std::size_t f = 0; f < bins_.cols; ++f)
+        if (bins_.features[f].informative()) root.features.push_back(static_cast<int32_t>(f));
+    } else {
+      for (int32_t f : params_.features)
+        if (bins_.features[static_cast<std::size_t>(f)].informative()) root.features.push_back(f);
+    }
     root.id = add_node(root);
     std::vector<detail::Pending> frontier;
     if (splittable(root) && evaluate(root)) frontier.push_back(std::move(root));
@@ -202,6 +231,9 @@ class Grower {
     return std::move(tree_);
   }
 
+  // After grow(): the rows by leaf.
+  Partition take_partition() { return {std::move(rows_), std::move(leaves_)}; }
+
  private:
   int32_t add_node(detail::Pending& p) {
     std::vector<double> value(static_cast<std::size_t>(task_.n_outputs()));
@@ -229,6 +261,7 @@ class Grower {
 
   void finish_leaf(detail::Pending& p) {
     leaf_rows_ += p.end - p.begin;
+    leaves_.push_back({p.id, p.begin, p.end});
     if (p.hist.size()) --kept_;
     p.hist = {};
     if (ctx_.progress != nullptr) ctx_.report(static_cast<double>(leaf_rows_) / static_cast<double>(rows_.size()));
@@ -250,11 +283,9 @@ class Grower {
     const std::size_t wanted = params_.max_features == 0 ? nf : std::min(params_.max_features, nf);
     if constexpr (Task::kSortedScan) prepare_ranks(p);
     if (subtract_ && p.hist.empty() && keeps_histogram(n) && kept_ < max_kept_) {
-      p.hist.assign(offsets_.back(), 0.0);
+      p.hist.resize(offsets_.back());
       ++kept_;
-      hist_fresh_ = true;
-    } else {
-      hist_fresh_ = false;
+      build_histograms(rows_.data() + p.begin, n, p.features, p.hist.data());
     }
     results_.resize(nf);
     lefts_.resize(nf * static_cast<std::size_t>(S_));
@@ -315,9 +346,7 @@ class Grower {
     } else {
       const double* hist = nullptr;
       if (!p.hist.empty()) {
-        double* own = p.hist.data() + offsets_[f];
-        if (hist_fresh_) build_histogram(column, rows, n, n_codes, own);
-        hist = own;
+        hist = p.hist.data() + offsets_[f];
       } else if (use_histogram(n, feature)) {
         s.hist.resize(static_cast<std::size_t>(n_codes) * S_);
         build_histogram(column, rows, n, n_codes, s.hist.data());
@@ -334,7 +363,78 @@ class Grower {
 
   void build_histogram(const Code* column, const uint32_t* rows, std::size_t n, int n_codes, double* hist) const {
     std::fill(hist, hist + static_cast<std::size_t>(n_codes) * S_, 0.0);
+    accumulate(column, rows, n, hist);
+  }
+
+  void accumulate(const Code* column, const uint32_t* rows, std::size_t n, double* hist) const {
     for (std::size_t i = 0; i < n; ++i) task_.add(hist + static_cast<std::size_t>(column[rows[i]]) * S_, rows[i]);
+  }
+
+  // accumulate() from packed statistics (Task::pack): [count, packed...] per bin.
+  static void accumulate_packed(const Code* __restrict column, const uint32_t* __restrict rows, std::size_t n,
+                                const double* __restrict packed, double* __restrict hist) {
+    constexpr std::size_t P = Task::kPacked;
+    // The codes of sparse rows are cache misses: fetch them a few rows ahead.
+    constexpr std::size_t ahead = 16;
+    for (std::size_t i = 0; i + ahead < n; ++i) {
+      __builtin_prefetch(column + rows[i + ahead]);
+      double* bin = hist + static_cast<std::size_t>(column[rows[i]]) * (P + 1);
+      bin[0] += 1.0;
+      for (std::size_t c = 0; c < P; ++c) bin[1 + c] += packed[i * P + c];
+    }
+    for (std::size_t i = n > ahead ? n - ahead : 0; i < n; ++i) {
+      double* bin = hist + static_cast<std::size_t>(column[rows[i]]) * (P + 1);
+      bin[0] += 1.0;
+      for (std::size_t c = 0; c < P; ++c) bin[1 + c] += packed[i * P + c];
+    }
+  }
+
+  // Every listed feature's histogram of `rows` into hist (offsets_ layout), parallel over row tasks
+  // and feature groups (see kHistRows).
+  void build_histograms(const uint32_t* rows, std::size_t n, const std::vector<int32_t>& features, double* hist) {
+    const std::size_t nf = features.size();
+    const std::size_t row_tasks = task_count(n, detail::kHistRows);
+    // Groups of equal size: two tasks of 14 features each balance two threads, 16 and 12 do not.
+    const std::size_t groups = task_count(nf, detail::kHistFeatures);
+    const std::size_t group = groups == 0 ? 0 : task_count(nf, groups);
+    const std::size_t size = offsets_.back();
+    if (row_tasks > 1) partials_.resize((row_tasks - 1) * size);
+    parallel_for(detail::quiet(ctx_, n * nf), row_tasks * groups, [&](std::size_t task) {
+      const std::size_t t = task / groups;
+      const std::size_t f0 = (task % groups) * group;
+      const std::size_t f1 = std::min(nf, f0 + group);
+      double* out = t == 0 ? hist : partials_.data() + (t - 1) * size;
+      for (std::size_t i = f0; i < f1; ++i) {
+        const auto f = static_cast<std::size_t>(features[i]);
+        std::fill(out + offsets_[f], out + offsets_[f + 1], 0.0);
+      }
+      const std::size_t r1 = std::min(n, (t + 1) * detail::kHistRows);
+      for (std::size_t c0 = t * detail::kHistRows; c0 < r1; c0 += detail::kHistChunk) {
+        const std::size_t c1 = std::min(r1, c0 + detail::kHistChunk);
+        if constexpr (requires { Task::kPacked; }) {
+          std::vector<double>& packed = detail::scratch().packed;
+          packed.resize(detail::kHistChunk * Task::kPacked);
+          task_.pack(rows + c0, c1 - c0, packed.data());
+          for (std::size_t i = f0; i < f1; ++i) {
+            const auto f = static_cast<std::size_t>(features[i]);
+            accumulate_packed(bins_.template column<Code>(f), rows + c0, c1 - c0, packed.data(), out + offsets_[f]);
+          }
+        } else {
+          for (std::size_t i = f0; i < f1; ++i) {
+            const auto f = static_cast<std::size_t>(features[i]);
+            accumulate(bins_.template column<Code>(f), rows + c0, c1 - c0, out + offsets_[f]);
+          }
+        }
+      }
+    });
+    if (row_tasks == 1) return;
+    parallel_for(detail::quiet(ctx_, size * row_tasks), nf, [&](std::size_t i) {
+      const auto f = static_cast<std::size_t>(features[i]);
+      for (std::size_t t = 1; t < row_tasks; ++t) {
+        const double* part = partials_.data() + (t - 1) * size;
+        for (std::size_t k = offsets_[f]; k < offsets_[f + 1]; ++k) hist[k] += part[k];
+      }
+    });
   }
 
   // The non-empty bins of a histogram as runs (bin, statistics).
@@ -517,16 +617,42 @@ class Grower {
     const auto bin = static_cast<uint32_t>(c.result.bin);
     const auto missing = static_cast<uint32_t>(fb.missing_bin());
     const bool missing_left = c.result.missing_left;
-    std::size_t write = p.begin;
-    tmp_.clear();
-    for (std::size_t i = p.begin; i < p.end; ++i) {
-      const uint32_t r = rows_[i];
+    auto goes_left = [&](uint32_t r) {
       const uint32_t code = column[r];
-      if (code <= bin || (code == missing && missing_left)) rows_[write++] = r;
-      else tmp_.push_back(r);
-    }
-    std::copy(tmp_.begin(), tmp_.end(), rows_.begin() + static_cast<std::ptrdiff_t>(write));
-    const std::size_t mid = write;
+      return code <= bin || (code == missing && missing_left);
+    };
+    // Stable partition in blocks: count each block's left rows, then each block writes its rows to
+    // their final places in tmp_, copied back.
+    const std::size_t n = p.end - p.begin;
+    const std::size_t blocks = task_count(n, detail::kPartitionRows);
+    const ExecContext work = detail::quiet(ctx_, n);
+    block_left_.assign(blocks + 1, 0);
+    parallel_for(work, blocks, [&](std::size_t b) {
+      const std::size_t end = std::min(p.end, p.begin + (b + 1) * detail::kPartitionRows);
+      std::size_t left = 0;
+      for (std::size_t i = p.begin + b * detail::kPartitionRows; i < end; ++i) left += goes_left(rows_[i]) ? 1 : 0;
+      block_left_[b + 1] = left;
+    });
+    for (std::size_t b = 0; b < blocks; ++b) block_left_[b + 1] += block_left_[b];
+    const std::size_t n_left_total = block_left_[blocks];
+    tmp_.resize(n);
+    parallel_for(work, blocks, [&](std::size_t b) {
+      const std::size_t start = b * detail::kPartitionRows;
+      const std::size_t end = std::min(n, start + detail::kPartitionRows);
+      std::size_t l = block_left_[b];
+      std::size_t r = n_left_total + start - block_left_[b];
+      for (std::size_t i = start; i < end; ++i) {
+        const uint32_t row = rows_[p.begin + i];
+        tmp_[goes_left(row) ? l++ : r++] = row;
+      }
+    });
+    parallel_for(work, blocks, [&](std::size_t b) {
+      const std::size_t start = b * detail::kPartitionRows;
+      const std::size_t end = std::min(n, start + detail::kPartitionRows);
+      std::copy(tmp_.begin() + static_cast<std::ptrdiff_t>(start), tmp_.begin() + static_cast<std::ptrdiff_t>(end),
+                rows_.begin() + static_cast<std::ptrdiff_t>(p.begin + start));
+    });
+    const std::size_t mid = p.begin + n_left_total;
     const std::size_t n_left = mid - p.begin;
     const std::size_t n_right = p.end - mid;
     // Without missing values here, a NaN at prediction follows the bigger child (scikit-learn >= 1.3).
@@ -548,13 +674,11 @@ class Grower {
     if (!p.hist.empty() && can_split[1 - small] && keeps_histogram(std::max(n_left, n_right)) && kept_ < max_kept_) {
       // The smaller child's histograms by a pass over its rows, the larger's by subtraction.
       detail::Pending& s = children[small];
-      s.hist.assign(offsets_.back(), 0.0);
+      s.hist.resize(offsets_.back());
       ++kept_;
-      const std::size_t ns = s.end - s.begin;
-      parallel_for(detail::quiet(ctx_, ns * s.features.size()), s.features.size(), [&](std::size_t i) {
+      build_histograms(rows_.data() + s.begin, s.end - s.begin, s.features, s.hist.data());
+      parallel_for(detail::quiet(ctx_, offsets_.back()), s.features.size(), [&](std::size_t i) {
         const auto g = static_cast<std::size_t>(s.features[i]);
-        double* own = s.hist.data() + offsets_[g];
-        build_histogram(bins_.template column<Code>(g), rows_.data() + s.begin, ns, bins_.features[g].n_bins() + 1, own);
         for (std::size_t k = offsets_[g]; k < offsets_[g + 1]; ++k) p.hist[k] -= s.hist[k];
       });
       children[1 - small].hist = std::move(p.hist);
@@ -589,7 +713,6 @@ class Grower {
   Tree tree_;
   std::vector<std::size_t> offsets_;  // start of each feature's histogram in a node's kept histograms
   bool subtract_ = false;
-  bool hist_fresh_ = false;
   std::size_t kept_ = 0;
   std::size_t max_kept_ = 0;
   double mean_codes_ = 0.0;
@@ -598,17 +721,24 @@ class Grower {
   std::vector<detail::FeatureResult> results_;
   std::vector<double> lefts_;
   std::vector<uint32_t> tmp_;
+  std::vector<std::size_t> block_left_;
+  std::vector<double> partials_;  // row tasks 1.. of build_histograms
+  std::vector<Partition::Leaf> leaves_;
   std::vector<uint32_t> order_;
   std::vector<uint32_t> rank_;
   std::vector<double> sorted_y_;
   std::vector<double> sorted_w_;
 };
 
-// Grows one tree on `rows` (ascending row indices of `bins`, each with its statistics in `task`).
+// Grows one tree on `rows` (ascending row indices of `bins`, each with its statistics in `task`);
+// `partition`, when given, receives the rows by leaf.
 template <class Task, class Code>
 Tree grow_tree(const BinnedMatrix& bins, const Task& task, std::vector<uint32_t> rows, const GrowParams& params,
-               Rng& rng, const ExecContext& ctx) {
-  return Grower<Task, Code>(bins, task, std::move(rows), params, rng, ctx).grow();
+               Rng& rng, const ExecContext& ctx, Partition* partition = nullptr) {
+  Grower<Task, Code> grower(bins, task, std::move(rows), params, rng, ctx);
+  Tree tree = grower.grow();
+  if (partition != nullptr) *partition = grower.take_partition();
+  return tree;
 }
 
 }  // namespace threadml::tree

@@ -173,6 +173,14 @@ std::vector<double> feature_importances(const Forest& forest) {
   return total;
 }
 
+std::vector<double> split_counts(const Forest& forest) {
+  std::vector<double> counts(forest.n_features, 0.0);
+  for (const auto& tree : forest.trees)
+    for (int32_t f : tree->feature)
+      if (f != kLeaf) counts[static_cast<std::size_t>(f)] += 1.0;
+  return counts;
+}
+
 template void predict<float>(const Forest&, const float*, std::size_t, double, double*, const ExecContext&);
 template void predict<double>(const Forest&, const double*, std::size_t, double, double*, const ExecContext&);
 template void apply<float>(const Forest&, const float*, std::size_t, int32_t*, const ExecContext&);

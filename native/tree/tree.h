@@ -79,4 +79,7 @@ void apply(const Forest& forest, const T* X, std::size_t rows, int32_t* out, con
 // of each feature, normalised to sum 1; averaged over the trees that split at least once; normalised.
 std::vector<double> feature_importances(const Forest& forest);
 
+// How many splits of all the trees test each feature (LightGBM's "split" importance).
+std::vector<double> split_counts(const Forest& forest);
+
 }  // namespace threadml::tree
