@@ -21,8 +21,13 @@ template <class T>
 double softmax_row(T* z, std::size_t cols) {
   const T top = *std::max_element(z, z + cols);
   double sum = 0.0;
-  for (std::size_t j = 0; j < cols; ++j) sum += std::exp(static_cast<double>(z[j] - top));
-  for (std::size_t j = 0; j < cols; ++j) z[j] = static_cast<T>(std::exp(static_cast<double>(z[j] - top)) / sum);
+  for (std::size_t j = 0; j < cols; ++j) {
+    const double e = std::exp(static_cast<double>(z[j] - top));
+    z[j] = static_cast<T>(e);
+    sum += e;
+  }
+  const double inv = 1.0 / sum;
+  for (std::size_t j = 0; j < cols; ++j) z[j] = static_cast<T>(static_cast<double>(z[j]) * inv);
   return std::log(sum);
 }
 
