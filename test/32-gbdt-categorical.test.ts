@@ -2,7 +2,7 @@
 // splits on a crafted problem, unseen categories go right, saved models keep their category sets (and a
 // corrupted set is an error), 1 and 2 threads give one model, bad category input is a RangeError.
 import { describe, expect, it } from 'vitest';
-import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from 'threadml';
+import { DecisionTreeRegressor, HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestRegressor } from 'threadml';
 import { mulberry32 } from './helpers';
 
 const numbers = (p: Float64Array | string[]): number[] => Array.from(p as Float64Array);
@@ -42,6 +42,10 @@ describe('categorical splits', () => {
     const ordinal = await new HistGradientBoostingRegressor(stump).fit(X, y);
     // The best threshold split isolates at most a run of neighbouring codes.
     expect(mse(await ordinal.predict(X), y)).toBeGreaterThan(0.2);
+    // One-hot columns: a single split isolates one category.
+    const oneHot = X.map(([c]) => Array.from({ length: 12 }, (_, k) => (k === c ? 1 : 0)));
+    const hotModel = await new HistGradientBoostingRegressor(stump).fit(oneHot, y);
+    expect(mse(await hotModel.predict(oneHot), y)).toBeGreaterThan(0.2);
     // The boolean mask means the same.
     const masked = await new HistGradientBoostingRegressor({ ...stump, categoricalFeatures: [true] }).fit(X, y);
     expect(numbers(await masked.predict(X))).toEqual(numbers(p));
@@ -112,6 +116,13 @@ describe('categorical splits', () => {
       const b = await new HistGradientBoostingRegressor(opts).fit(Xc, yc, { threads: 2 });
       expect(JSON.stringify(b)).toBe(JSON.stringify(a));
     }
+    // Softmax: the class trees of a round grow in parallel, each thread with its own scratch.
+    const labels = Array.from(yc, (v) => (v < 0.5 ? 0 : v < 1.5 ? 1 : 2));
+    const opts = { maxIter: 4, categoricalFeatures: [0, 2], randomState: 1 } as const;
+    const a = await new HistGradientBoostingClassifier(opts).fit(Xc, labels, { threads: 1 });
+    const b = await new HistGradientBoostingClassifier(opts).fit(Xc, labels, { threads: 2 });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(await a.score(Xc, labels)).toBeGreaterThan(0.8);
   });
 
   it('bad categorical input is a RangeError naming the argument', async () => {
@@ -130,5 +141,8 @@ describe('categorical splits', () => {
     }
     await expect(new R({ categoricalFeatures: [0], maxBins: 8 }).fit([[8], [0]], [0, 1])).rejects.toThrow(/integer from 0 to 7/);
     await expect(new HistGradientBoostingClassifier({ categoricalFeatures: [0] }).fit([[-3], [1]], [0, 1])).rejects.toThrow(RangeError);
+    // Only the boosted models take categorical features.
+    expect(() => new DecisionTreeRegressor({ categoricalFeatures: [0] } as object)).toThrow(/options key/);
+    expect(() => new RandomForestRegressor({ categoricalFeatures: [0] } as object)).toThrow(/options key/);
   });
 });

@@ -549,9 +549,10 @@ class Grower {
 
   // A categorical feature (LightGBM's k-category split): the present categories ordered by
   // task_.category_key (G / (H + smoothing)), then the split "the first k of that order go left" for
-  // each k, with missing values right, then left. For a gain of the form G_L^2/H_L + G_R^2/H_R the
-  // best of these is the best of all 2^(categories - 1) partitions (Fisher 1958); the smoothing keeps
-  // rare categories from the ends of the order. Ties are ordered by category code (deterministic).
+  // each k, with missing values right, then left. Ordered by G / H, the best of these prefixes is the
+  // best of all 2^(categories - 1) partitions for a gain G_L^2/H_L + G_R^2/H_R (Fisher 1958); the
+  // smoothing gives that up for rare categories, which it keeps from the ends of the order (fewer
+  // splits that fit noise). Ties are ordered by category code (deterministic).
   void scan_categories(const double* total, int missing, detail::Scratch& s, detail::FeatureResult& out,
                        double* left_out) const {
     std::size_t present = 0;

@@ -68,7 +68,7 @@ struct Forest {
 
 // The leaf a row reaches; kCategories: the tree has categorical splits (the numeric walk skips their test).
 template <bool kCategories, class T>
-inline int32_t walk(const Tree& tree, const T* row) noexcept {
+inline int32_t walk_to_leaf(const Tree& tree, const T* row) noexcept {
   const int32_t* feature = tree.feature.data();
   const double* threshold = tree.threshold.data();
   int32_t node = 0;
@@ -94,7 +94,7 @@ inline int32_t walk(const Tree& tree, const T* row) noexcept {
 // The leaf a row reaches (the tree must be valid: see validate()).
 template <class T>
 inline int32_t leaf_of(const Tree& tree, const T* row) noexcept {
-  return tree.has_categories() ? walk<true>(tree, row) : walk<false>(tree, row);
+  return tree.has_categories() ? walk_to_leaf<true>(tree, row) : walk_to_leaf<false>(tree, row);
 }
 
 // Checks every invariant prediction relies on, so a model from an untrusted file can never read out
