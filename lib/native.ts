@@ -114,6 +114,8 @@ export interface NativeGbdtParams {
   nIterNoChange: number;
   tol: number;
   seed: number;
+  /** One flag per column (1: categorical), or empty for none. */
+  categorical: Uint8Array;
 }
 
 export interface NativeTreeArrays {
@@ -124,6 +126,10 @@ export interface NativeTreeArrays {
   left: Int32Array;
   right: Int32Array;
   missingLeft: Uint8Array;
+  /** Per node: -1, or the index of a categorical split's set of left categories in categoryBits. */
+  categorySet: Int32Array;
+  /** 8 words (256 bits) per category set: bit c set when category code c goes left. */
+  categoryBits: Uint32Array;
   value: Float64Array;
   impurity: Float64Array;
   nNodeSamples: Float64Array;

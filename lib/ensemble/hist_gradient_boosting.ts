@@ -57,6 +57,14 @@ export interface HistGradientBoostingOptions {
   tol?: number;
   /** Seed (integer in [0, 2^32)) of the validation split and row sampling. Default: random per fit. */
   randomState?: number | null;
+  /**
+   * Categorical features: column indices, or a boolean mask with one entry per column (scikit-learn's
+   * names). Their values are category codes, integers from 0 to maxBins - 1 (NaN: missing); each code
+   * gets its own bin, and a split sends a set of categories left (LightGBM's k-category split, categories
+   * ordered by gradient statistics). At prediction, a category the split did not send left (one unseen
+   * in training, say) goes right. Default null: every feature is numeric.
+   */
+  categoricalFeatures?: readonly number[] | readonly boolean[] | null;
 }
 
 export interface HistGradientBoostingClassifierOptions extends HistGradientBoostingOptions {
@@ -67,8 +75,12 @@ export interface HistGradientBoostingClassifierOptions extends HistGradientBoost
 }
 
 export interface HistGradientBoostingRegressorOptions extends HistGradientBoostingOptions {
-  /** Default 'squared_error'. */
-  loss?: 'squared_error' | 'poisson';
+  /**
+   * Default 'squared_error'. 'absolute_error': trees grow on the signs of the residuals and each leaf's
+   * value is the (weighted) median of its rows' residuals times learningRate; the initial prediction is
+   * the (weighted) median of y.
+   */
+  loss?: 'squared_error' | 'poisson' | 'absolute_error';
 }
 
 export interface BoostFitOptions extends JobOptions {
@@ -85,13 +97,49 @@ export interface BoostPredictOptions extends JobOptions {
 
 const optionKeys = [
   'learningRate', 'maxIter', 'maxLeafNodes', 'maxDepth', 'minSamplesLeaf', 'l2Regularization', 'minGainToSplit', 'maxBins',
-  'subsample', 'colsampleBytree', 'earlyStopping', 'validationFraction', 'nIterNoChange', 'tol', 'randomState',
+  'subsample', 'colsampleBytree', 'earlyStopping', 'validationFraction', 'nIterNoChange', 'tol', 'randomState', 'categoricalFeatures',
 ];
 
 function checkPositive(value: unknown, name: string, lo: number, hi: number, loOpen: boolean): number {
   if (typeof value !== 'number' || Number.isNaN(value)) throw typeError('a number', name, value);
   if (!((loOpen ? value > lo : value >= lo) && value <= hi)) throw rangeError(`a number in ${loOpen ? '(' : '['}${lo}, ${hi}]`, name, value);
   return value;
+}
+
+function checkCategorical(value: unknown, name: string): readonly number[] | readonly boolean[] | null {
+  if (value === null || value === undefined) return null;
+  if (!Array.isArray(value)) throw typeError('an array of column indices, a boolean mask or null', name, value);
+  if (value.every((v) => typeof v === 'boolean')) return [...value] as boolean[];
+  value.forEach((v: unknown, i: number) => checkInt(v, `${name}[${i}]`, 0, 2 ** 31 - 1));
+  return [...value] as number[];
+}
+
+/** The categorical columns as one flag per column (empty: none), checked against X. */
+function categoricalMask(features: readonly number[] | readonly boolean[] | null, cols: number): Uint8Array {
+  const name = 'options.categoricalFeatures';
+  if (features === null) return new Uint8Array(0);
+  if (features.length > 0 && typeof features[0] === 'boolean') {
+    if (features.length !== cols) throw rangeError(`a boolean mask of length ${cols} (the columns of X)`, name, features);
+    return Uint8Array.from(features as boolean[], (f) => (f ? 1 : 0));
+  }
+  const mask = new Uint8Array(cols);
+  (features as number[]).forEach((j, i) => {
+    if (j >= cols) throw rangeError(`a column index below ${cols} (the columns of X)`, `${name}[${i}]`, j);
+    mask[j] = 1;
+  });
+  return mask;
+}
+
+/** Category codes of the categorical columns: integers in [0, maxBins) or NaN. */
+function checkCategories(x: Matrix, mask: Uint8Array, maxBins: number, name: string): void {
+  for (let j = 0; j < mask.length; j++) {
+    if (mask[j] === 0) continue;
+    for (let r = 0; r < x.rows; r++) {
+      const v = x.data[r * x.cols + j];
+      if (!(Number.isInteger(v) && v >= 0 && v < maxBins) && !Number.isNaN(v))
+        throw rangeError(`a category code (an integer from 0 to ${maxBins - 1}, or NaN) in categorical column ${j}`, `${name}[${r}][${j}]`, v);
+    }
+  }
 }
 
 function checkBoostOptions(o: Record<string, unknown>): Required<HistGradientBoostingOptions> {
@@ -116,10 +164,11 @@ function checkBoostOptions(o: Record<string, unknown>): Required<HistGradientBoo
     nIterNoChange: checkInt(o.nIterNoChange ?? 10, 'options.nIterNoChange', 1, 2 ** 31 - 1) as number,
     tol: checkPositive(o.tol ?? 1e-7, 'options.tol', 0, Infinity, false),
     randomState: checkInt(o.randomState ?? null, 'options.randomState', 0, 2 ** 32 - 1, true),
+    categoricalFeatures: checkCategorical(o.categoricalFeatures, 'options.categoricalFeatures'),
   };
 }
 
-const lossCode = { squared_error: 0, log_loss: 1, softmax: 2, poisson: 3 } as const;
+const lossCode = { squared_error: 0, log_loss: 1, softmax: 2, poisson: 3, absolute_error: 4 } as const;
 
 /** What a fitted booster keeps beside the native trees. */
 interface BoostState {
@@ -156,6 +205,8 @@ abstract class BaseHistGradientBoosting extends TreeEstimator {
   protected async fitBoosted(X: MatrixInput, y: unknown, options: BoostFitOptions | undefined): Promise<this> {
     const o = this.boost;
     const x = toMatrix(X, 'X');
+    const categorical = categoricalMask(o.categoricalFeatures, x.cols);
+    checkCategories(x, categorical, o.maxBins, 'X');
     const t = this.targets(y, x.rows, options?.sampleWeight);
     const classes = t.classes;
     const outputs = this.outputCount(classes);
@@ -194,6 +245,7 @@ abstract class BaseHistGradientBoosting extends TreeEstimator {
       nIterNoChange: stop ? o.nIterNoChange : 0,
       tol: o.tol,
       seed,
+      categorical,
     };
     const r = await runJob(options, (native) =>
       addon.gbdtFit(train.x.data, train.x.rows, train.x.cols, train.y, train.w, held?.x.data ?? null, held?.x.rows ?? 0, held?.x.cols ?? 0, held?.y ?? null, held?.w ?? null, params, native),
@@ -383,10 +435,10 @@ export class HistGradientBoostingRegressor extends BaseHistGradientBoosting {
     super();
     const o = checkObject(options, 'options');
     checkKnown(o, ['loss', ...optionKeys], 'options');
-    this.options = { ...checkBoostOptions(o), loss: oneOf(o.loss ?? 'squared_error', ['squared_error', 'poisson'], 'options.loss') };
+    this.options = { ...checkBoostOptions(o), loss: oneOf(o.loss ?? 'squared_error', ['squared_error', 'poisson', 'absolute_error'], 'options.loss') };
   }
 
-  protected get lossName(): 'squared_error' | 'poisson' {
+  protected get lossName(): 'squared_error' | 'poisson' | 'absolute_error' {
     return this.options.loss;
   }
 

@@ -60,7 +60,7 @@ export interface TreeStructure {
   nLeaves: number;
   /** The feature tested at each node; -1 at a leaf. */
   feature: Int32Array;
-  /** A row goes left when x[feature] <= threshold. */
+  /** A row goes left when x[feature] <= threshold (0 at a categorical split, which tests a set of categories). */
   threshold: Float64Array;
   /** Child ids; -1 at a leaf. */
   childrenLeft: Int32Array;

@@ -175,7 +175,7 @@ Napi::Value TreeFit(const Napi::CallbackInfo& info) {
 tree::BoostParams boost_params(const Napi::Object& p) {
   tree::BoostParams out;
   out.loss = static_cast<tree::BoostLoss>(size_field(p, "loss"));
-  if (static_cast<int>(out.loss) > 3) throw Napi::RangeError::New(p.Env(), "Expected a loss from 0 to 3");
+  if (static_cast<int>(out.loss) > 4) throw Napi::RangeError::New(p.Env(), "Expected a loss from 0 to 4");
   out.n_outputs = static_cast<int>(size_field(p, "nOutputs", 1));
   const std::size_t max_depth = size_field(p, "maxDepth");  // 0: unlimited
   out.grow.max_depth = max_depth == 0 ? INT_MAX : static_cast<int>(std::min<std::size_t>(max_depth, INT_MAX));
@@ -194,6 +194,11 @@ tree::BoostParams boost_params(const Napi::Object& p) {
   out.n_iter_no_change = size_field(p, "nIterNoChange");
   out.tol = number_field(p, "tol", 0, INFINITY);
   out.seed = static_cast<uint64_t>(number_field(p, "seed", 0, 9007199254740991.0));
+  const Napi::Value categorical = p.Get("categorical");
+  if (!categorical.IsTypedArray() || categorical.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(p.Env(), "Expected a Uint8Array for params.categorical");
+  const Napi::Uint8Array mask = categorical.As<Napi::Uint8Array>();
+  out.binning.categorical.assign(mask.Data(), mask.Data() + mask.ElementLength());
   return out;
 }
 
@@ -232,6 +237,8 @@ Napi::Value GbdtFit(const Napi::CallbackInfo& info) {
   }
   if (!info[10].IsObject()) throw Napi::TypeError::New(env, "Expected an object for params");
   const tree::BoostParams params = boost_params(info[10].As<Napi::Object>());
+  if (!params.binning.categorical.empty() && params.binning.categorical.size() != m.cols)
+    throw Napi::RangeError::New(env, "Expected params.categorical with one flag per column of X (" + std::to_string(m.cols) + ")");
   auto result = std::make_shared<tree::BoostFit>();
   const double cost = static_cast<double>(m.rows) * static_cast<double>(m.cols) * 64.0;
   return Job::Start(
@@ -314,6 +321,8 @@ Napi::Value TreeExport(const Napi::CallbackInfo& info) {
     o.Set("left", copy_out(env, tr.left.data(), n));
     o.Set("right", copy_out(env, tr.right.data(), n));
     o.Set("missingLeft", copy_out(env, tr.missing_left.data(), n));
+    o.Set("categorySet", copy_out(env, tr.category_set.data(), n));
+    o.Set("categoryBits", copy_out(env, tr.category_bits.data(), tr.category_bits.size()));
     o.Set("value", copy_out(env, tr.value.data(), tr.value.size()));
     o.Set("impurity", copy_out(env, tr.impurity.data(), n));
     o.Set("nNodeSamples", copy_out(env, tr.n_node_samples.data(), n));
@@ -355,6 +364,8 @@ Napi::Value TreeImport(const Napi::CallbackInfo& info) {
     tr->left = copy_in<int32_t>(to, "left", napi_int32_array);
     tr->right = copy_in<int32_t>(to, "right", napi_int32_array);
     tr->missing_left = copy_in<uint8_t>(to, "missingLeft", napi_uint8_array);
+    tr->category_set = copy_in<int32_t>(to, "categorySet", napi_int32_array);
+    tr->category_bits = copy_in<uint32_t>(to, "categoryBits", napi_uint32_array);
     tr->value = copy_in<double>(to, "value", napi_float64_array);
     tr->impurity = copy_in<double>(to, "impurity", napi_float64_array);
     tr->n_node_samples = copy_in<double>(to, "nNodeSamples", napi_float64_array);

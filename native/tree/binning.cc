@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <utility>
+
+#include "core/status.h"
 
 namespace threadml::tree {
 
@@ -96,6 +99,25 @@ std::vector<double> bin_edges(std::vector<double>& values, int max_bins) {
   return edges;
 }
 
+// A categorical column's edges: one bin per code up to the largest code in any row (not only the
+// sample, so every code has its bin).
+template <class T>
+std::vector<double> category_edges(const T* X, std::size_t rows, std::size_t cols, std::size_t j, int max_bins) {
+  double largest = 0.0;
+  for (std::size_t i = 0; i < rows; ++i) {
+    const double x = static_cast<double>(X[i * cols + j]);
+    if (std::isnan(x)) continue;
+    if (!(x >= 0.0 && x < max_bins && x == std::floor(x)))
+      throw_range("Expected category codes (integers from 0 to " + std::to_string(max_bins - 1) +
+                  ") in categorical column " + std::to_string(j) + " but row " + std::to_string(i) + " holds " +
+                  std::to_string(x));
+    largest = std::max(largest, x);
+  }
+  std::vector<double> edges(static_cast<std::size_t>(largest));
+  for (std::size_t c = 0; c < edges.size(); ++c) edges[c] = static_cast<double>(c) + 0.5;
+  return edges;
+}
+
 // The bin of a non-missing value: the number of edges below it (branch-free lower bound).
 inline uint32_t code_of(const double* edges, std::size_t n, double x) {
   const double* first = edges;
@@ -159,7 +181,11 @@ BinnedMatrix bin_matrix(const T* X, std::size_t rows, std::size_t cols, const Bi
         const double x = static_cast<double>(X[i * cols + j]);
         if (!std::isnan(x)) samples[j - j0].push_back(x);
       }
-    for (std::size_t j = j0; j < j1; ++j) out.features[j].edges = bin_edges(samples[j - j0], params.max_bins);
+    for (std::size_t j = j0; j < j1; ++j) {
+      FeatureBins& f = out.features[j];
+      f.categorical = j < params.categorical.size() && params.categorical[j] != 0;
+      f.edges = f.categorical ? category_edges(X, rows, cols, j, params.max_bins) : bin_edges(samples[j - j0], params.max_bins);
+    }
   });
   int most_codes = 1;
   for (const FeatureBins& f : out.features) most_codes = std::max(most_codes, f.n_bins() + 1);

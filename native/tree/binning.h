@@ -4,7 +4,8 @@
 // histogram for one feature streams one column. Bin b holds the values x with
 // edges[b - 1] < x <= edges[b]; NaN gets its own bin, n_bins(), the last one. A split "code <= b"
 // is therefore exactly the split "x <= edges[b]" on the raw values, which is what the fitted tree
-// stores: prediction never needs the bins.
+// stores: prediction never needs the bins. A categorical feature has one bin per category code
+// (its edges are the half-integers between codes, so code c lands in bin c) and splits on sets of bins.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,7 @@ namespace threadml::tree {
 struct FeatureBins {
   std::vector<double> edges;  // ascending upper bounds of bins 0 .. n_bins() - 2
   bool has_missing = false;   // NaN seen while binning
+  bool categorical = false;   // bin b is category code b
 
   int n_bins() const noexcept { return static_cast<int>(edges.size()) + 1; }  // non-missing bins
   int missing_bin() const noexcept { return n_bins(); }
@@ -60,9 +62,12 @@ struct BinningParams {
   int max_bins = 255;
   // Quantiles come from at most this many rows (evenly spaced); all rows are coded.
   std::size_t sample_rows = 200000;
+  // Per column, 1 for a categorical feature: values are integer codes 0 .. max_bins - 1 (or NaN). Empty: none.
+  std::vector<uint8_t> categorical;
 };
 
 // Bins a row-major rows x cols matrix. Parallel over feature blocks; the result does not depend on threads.
+// Throws a RangeError naming the column when a categorical value is not a code below max_bins.
 template <class T>
 BinnedMatrix bin_matrix(const T* X, std::size_t rows, std::size_t cols, const BinningParams& params,
                         const ExecContext& ctx);

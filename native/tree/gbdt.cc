@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string>
 
 #include "core/rng.h"
@@ -30,7 +31,7 @@ double softmax(const double* f, int k, double* p) {
   return top + std::log(sum);
 }
 
-// The losses as scikit-learn defines them (half squared error, log-loss, Poisson deviance / 2),
+// The losses as scikit-learn defines them (half squared error, log-loss, Poisson deviance / 2, absolute error),
 // with per-row gradient and hessian with respect to the raw score.
 struct Loss {
   BoostLoss kind;
@@ -47,6 +48,7 @@ struct Loss {
       case BoostLoss::SquaredError: return 0.5 * (f[0] - y) * (f[0] - y);
       case BoostLoss::LogLoss: return softplus(f[0]) - y * f[0];
       case BoostLoss::Poisson: return std::exp(f[0]) - y * f[0];
+      case BoostLoss::AbsoluteError: return std::abs(f[0] - y);
       default: {
         double p[1024];
         return softmax(f, k, p) - f[static_cast<int>(y)];
@@ -74,6 +76,11 @@ struct Loss {
         out[1] = w * m;
         return;
       }
+      case BoostLoss::AbsoluteError:
+        // Trees grow on the signs; median_leaves() then sets the leaf values.
+        out[0] = w * static_cast<double>((f[0] > y) - (f[0] < y));
+        out[1] = w;
+        return;
       default: {
         double p[1024];
         softmax(f, k, p);
@@ -87,6 +94,12 @@ struct Loss {
 
   // The constant scores minimising the weighted loss.
   std::vector<double> baseline(const double* y, const double* w, std::size_t rows) const {
+    if (kind == BoostLoss::AbsoluteError) {
+      std::vector<uint32_t> all(rows);
+      std::iota(all.begin(), all.end(), 0u);
+      const std::vector<double> ones(w == nullptr ? rows : 0, 1.0);
+      return {weighted_median(y, w == nullptr ? ones.data() : w, all.data(), rows).median};
+    }
     std::vector<double> mean(static_cast<std::size_t>(k), 0.0);
     double total = 0.0;
     for (std::size_t i = 0; i < rows; ++i) {
@@ -199,6 +212,20 @@ std::vector<Index> draw_sorted(std::size_t n, double fraction, Rng& rng) {
   return all;
 }
 
+// Absolute error: a leaf's value becomes the weighted median of its rows' residuals y - f (the
+// constant step minimising the loss there), as scikit-learn and LightGBM do; the sign gradients only
+// chose the splits. `residual` is scratch indexed by row; `weight` has one entry per row.
+template <class T>
+void median_leaves(Tree& tree, const Partition& part, const BoostData<T>& data, const double* weight,
+                   const std::vector<double>& raw, std::vector<double>& residual, const ExecContext& ctx) {
+  parallel_for(ctx.for_work(part.rows.size(), 1 << 14), part.leaves.size(), [&](std::size_t l) {
+    const Partition::Leaf& leaf = part.leaves[l];
+    for (std::size_t i = leaf.begin; i < leaf.end; ++i) residual[part.rows[i]] = data.y[part.rows[i]] - raw[part.rows[i]];
+    tree.value[static_cast<std::size_t>(leaf.node)] =
+        weighted_median(residual.data(), weight, part.rows.data() + leaf.begin, leaf.end - leaf.begin).median;
+  });
+}
+
 // scikit-learn's rule: stop when no score of the last n rounds beats the one before them by tol.
 bool should_stop(const std::vector<double>& losses, std::size_t n, double tol) {
   if (n == 0 || losses.size() <= n) return false;
@@ -237,6 +264,10 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
 
   const std::size_t n = train.rows;
   std::vector<double> gh(2 * n * k);
+  const bool median_steps = params.loss == BoostLoss::AbsoluteError;
+  std::vector<double> residual(median_steps ? n : 0);
+  const std::vector<double> unit_weights(median_steps && train.weight == nullptr ? n : 0, 1.0);
+  const double* leaf_weights = train.weight == nullptr ? unit_weights.data() : train.weight;
   GrowParams grow = params.grow;
   grow.max_features = 0;  // every feature at every node: histogram subtraction stays on
   with_code_type(bins.width, [&](auto code) {
@@ -263,6 +294,7 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
         if (params.colsample_bytree < 1.0) gp.features = draw_sorted<int32_t>(cols, params.colsample_bytree, rng);
         Tree tree = grow_tree<GradientTask, Code>(bins, task, rows, gp, rng, tree_ctx, &parts[c]);
         tree.output_offset = static_cast<int>(c);
+        if (median_steps) median_leaves(tree, parts[c], train, leaf_weights, scores.raw, residual, tree_ctx);
         for (double& v : tree.value) v *= params.learning_rate;
         trees[c] = std::make_shared<const Tree>(std::move(tree));
       };

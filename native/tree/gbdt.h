@@ -1,6 +1,7 @@
 // Histogram gradient boosting (LightGBM-style): one binning of X, then per round the gradients and
 // hessians of the loss at the current scores, one leaf-wise tree per output grown by the shared
 // grower (grow.h) on GradientTask statistics, and the scores moved by learning rate x leaf value.
+// Categorical features (binning.categorical) split on sets of categories.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +15,7 @@
 
 namespace threadml::tree {
 
-enum class BoostLoss { SquaredError = 0, LogLoss = 1, Softmax = 2, Poisson = 3 };
+enum class BoostLoss { SquaredError = 0, LogLoss = 1, Softmax = 2, Poisson = 3, AbsoluteError = 4 };
 
 struct BoostParams {
   BoostLoss loss = BoostLoss::SquaredError;

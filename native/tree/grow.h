@@ -8,10 +8,13 @@
 //  - when every feature is searched at every node (max_features = all), histograms are kept and a
 //    node's children get theirs by building the smaller child's and subtracting it from the parent's;
 //  - missing values (the last bin) are tried on both sides, as scikit-learn >= 1.3 does;
+//  - a categorical feature (gradient tasks only) splits on a set of categories: LightGBM's k-category
+//    split, the node's categories ordered by G / (H + smoothing) and the best prefix of that order;
 //  - growth is depth-first, or best-first by impurity decrease when max_leaf_nodes is set;
 //  - features of a node are searched in parallel; results combine in draw order (deterministic).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <climits>
 #include <cmath>
@@ -77,6 +80,7 @@ struct FeatureResult {
   double score = -std::numeric_limits<double>::infinity();
   double impurity_left = 0.0;  // absolute error only: stats cannot give it
   double impurity_right = 0.0;
+  std::array<uint32_t, kCategoryWords> left_categories{};  // categorical features: the codes going left
 };
 
 struct Candidate {
@@ -111,6 +115,7 @@ struct Scratch {
   std::vector<double> left;
   std::vector<double> right;
   std::vector<double> fenwick;  // absolute error: two trees of (weight, weight * y)
+  std::vector<std::pair<double, uint32_t>> category_order;  // (sort key, run)
 };
 
 // The job's threads without its progress: per-node loops must not report the node's own fraction.
@@ -357,6 +362,12 @@ class Grower {
       } else {
         sorted_runs(column, rows, n, n_codes, s, true);
       }
+      if constexpr (requires { task_.category_key(p.stats.data()); }) {
+        if (bins_.features[f].categorical) {
+          scan_categories(p.stats.data(), n_codes - 1, s, out, left_out);
+          return;
+        }
+      }
       scan(p.stats.data(), n_codes - 1, s, out, left_out);
     }
   }
@@ -481,32 +492,47 @@ class Grower {
     }
   }
 
+  // Scores the split with statistics s.left on the left (the rest of `total` right); keeps it in `out`
+  // (as `bin`, the split's position in the caller's scan) when it beats out.score.
+  void consider(const double* total, detail::Scratch& s, int bin, bool missing_left, detail::FeatureResult& out,
+                double* left_out) const {
+    const auto S = static_cast<std::size_t>(S_);
+    double* l = s.left.data();
+    double* r = s.right.data();
+    for (std::size_t c = 0; c < S; ++c) r[c] = total[c] - l[c];
+    if (l[0] < params_.min_samples_leaf || r[0] < params_.min_samples_leaf) return;
+    if (!(l[1] > 0.0 && r[1] > 0.0) || l[1] < params_.min_weight_leaf || r[1] < params_.min_weight_leaf) return;
+    const double score = task_.score(l, r);
+    if (score > out.score) {
+      out.score = score;
+      out.bin = bin;
+      out.missing_left = missing_left;
+      std::copy(l, l + S, left_out);
+    }
+  }
+
+  // Starts a scan of a feature's runs: false when a single run leaves nothing to split; otherwise
+  // notes missing values (the run of bin `missing`, last) and returns the runs of present values.
+  bool start_scan(int missing, detail::Scratch& s, detail::FeatureResult& out, std::size_t& present) const {
+    const std::size_t runs = s.run_bin.size();
+    if (runs <= 1) return false;
+    out.constant = false;
+    out.has_missing = s.run_bin.back() == missing;
+    present = runs - (out.has_missing ? 1 : 0);
+    s.left.assign(static_cast<std::size_t>(S_), 0.0);
+    s.right.resize(static_cast<std::size_t>(S_));
+    return true;
+  }
+
   // Best split of one feature from its runs: "bin <= b" for each boundary, with missing values (the
   // run of bin `missing`) on the right, then on the left.
   void scan(const double* total, int missing, detail::Scratch& s, detail::FeatureResult& out, double* left_out) const {
+    std::size_t present = 0;
+    if (!start_scan(missing, s, out, present)) return;
+    const bool has_missing = out.has_missing;
     const std::size_t runs = s.run_bin.size();
-    if (runs <= 1) return;
-    out.constant = false;
-    const bool has_missing = s.run_bin.back() == missing;
-    out.has_missing = has_missing;
-    const std::size_t present = runs - (has_missing ? 1 : 0);
     const auto S = static_cast<std::size_t>(S_);
-    s.left.assign(S, 0.0);
-    s.right.resize(S);
-    auto consider = [&](int bin, bool missing_left) {
-      double* l = s.left.data();
-      double* r = s.right.data();
-      for (std::size_t c = 0; c < S; ++c) r[c] = total[c] - l[c];
-      if (l[0] < params_.min_samples_leaf || r[0] < params_.min_samples_leaf) return;
-      if (!(l[1] > 0.0 && r[1] > 0.0) || l[1] < params_.min_weight_leaf || r[1] < params_.min_weight_leaf) return;
-      const double score = task_.score(l, r);
-      if (score > out.score) {
-        out.score = score;
-        out.bin = bin;
-        out.missing_left = missing_left;
-        std::copy(l, l + S, left_out);
-      }
-    };
+    auto consider = [&](int bin, bool missing_left) { this->consider(total, s, bin, missing_left, out, left_out); };
     const double* stats = s.run_stats.data();
     for (std::size_t k = 0; k < present; ++k) {
       for (std::size_t c = 0; c < S; ++c) s.left[c] += stats[k * S + c];
@@ -518,6 +544,40 @@ class Grower {
     for (std::size_t k = 0; k + 1 < present; ++k) {
       for (std::size_t c = 0; c < S; ++c) s.left[c] += stats[k * S + c];
       consider(s.run_bin[k], true);
+    }
+  }
+
+  // A categorical feature (LightGBM's k-category split): the present categories ordered by
+  // task_.category_key (G / (H + smoothing)), then the split "the first k of that order go left" for
+  // each k, with missing values right, then left. Ordered by G / H, the best of these prefixes is the
+  // best of all 2^(categories - 1) partitions for a gain G_L^2/H_L + G_R^2/H_R (Fisher 1958); the
+  // smoothing gives that up for rare categories, which it keeps from the ends of the order (fewer
+  // splits that fit noise). Ties are ordered by category code (deterministic).
+  void scan_categories(const double* total, int missing, detail::Scratch& s, detail::FeatureResult& out,
+                       double* left_out) const {
+    std::size_t present = 0;
+    if (!start_scan(missing, s, out, present)) return;
+    const auto S = static_cast<std::size_t>(S_);
+    const double* stats = s.run_stats.data();
+    s.category_order.resize(present);
+    for (std::size_t k = 0; k < present; ++k) s.category_order[k] = {task_.category_key(stats + k * S), static_cast<uint32_t>(k)};
+    std::sort(s.category_order.begin(), s.category_order.end());
+    for (int pass = 0; pass < (out.has_missing ? 2 : 1); ++pass) {
+      const bool missing_left = pass == 1;
+      if (missing_left) std::copy(stats + present * S, stats + (present + 1) * S, s.left.begin());
+      // With missing values right, all present categories left is a split too (the mirror of missing alone left).
+      const std::size_t last = present - (out.has_missing && !missing_left ? 0 : 1);
+      for (std::size_t k = 0; k < last; ++k) {
+        const double* run = stats + s.category_order[k].second * S;
+        for (std::size_t c = 0; c < S; ++c) s.left[c] += run[c];
+        consider(total, s, static_cast<int>(k + 1), missing_left, out, left_out);
+      }
+    }
+    if (!(out.score > -std::numeric_limits<double>::infinity())) return;
+    // out.bin is the number of categories going left.
+    for (std::size_t k = 0; k < static_cast<std::size_t>(out.bin); ++k) {
+      const auto code = static_cast<uint32_t>(s.run_bin[s.category_order[k].second]);
+      out.left_categories[code >> 5] |= uint32_t{1} << (code & 31);
     }
   }
 
@@ -611,16 +671,30 @@ class Grower {
   // A child that will not split comes back with empty stats.
   void split(detail::Pending& p, detail::Pending (&children)[2]) {
     const detail::Candidate& c = p.split;
-    const auto f = static_cast<std::size_t>(c.feature);
-    const FeatureBins& fb = bins_.features[f];
-    const Code* column = bins_.template column<Code>(f);
-    const auto bin = static_cast<uint32_t>(c.result.bin);
+    const FeatureBins& fb = bins_.features[static_cast<std::size_t>(c.feature)];
+    const Code* column = bins_.template column<Code>(static_cast<std::size_t>(c.feature));
     const auto missing = static_cast<uint32_t>(fb.missing_bin());
     const bool missing_left = c.result.missing_left;
-    auto goes_left = [&](uint32_t r) {
-      const uint32_t code = column[r];
-      return code <= bin || (code == missing && missing_left);
-    };
+    if (fb.categorical) {
+      // Codes are below 256 (max_bins <= 255 plus the missing bin), inside the set's words.
+      const uint32_t* set = c.result.left_categories.data();
+      split_by(p, children, [&](uint32_t r) {
+        const uint32_t code = column[r];
+        return code == missing ? missing_left : ((set[code >> 5] >> (code & 31)) & 1) != 0;
+      });
+    } else {
+      const auto bin = static_cast<uint32_t>(c.result.bin);
+      split_by(p, children, [&](uint32_t r) {
+        const uint32_t code = column[r];
+        return code <= bin || (code == missing && missing_left);
+      });
+    }
+  }
+
+  template <class GoesLeft>
+  void split_by(detail::Pending& p, detail::Pending (&children)[2], const GoesLeft& goes_left) {
+    const detail::Candidate& c = p.split;
+    const FeatureBins& fb = bins_.features[static_cast<std::size_t>(c.feature)];
     // Stable partition in blocks: count each block's left rows, then each block writes its rows to
     // their final places in tmp_, copied back.
     const std::size_t n = p.end - p.begin;
@@ -656,7 +730,7 @@ class Grower {
     const std::size_t n_left = mid - p.begin;
     const std::size_t n_right = p.end - mid;
     // Without missing values here, a NaN at prediction follows the bigger child (scikit-learn >= 1.3).
-    const bool nan_left = c.result.has_missing ? missing_left : n_left >= n_right;
+    const bool nan_left = c.result.has_missing ? c.result.missing_left : n_left >= n_right;
     for (int side = 0; side < 2; ++side) {
       detail::Pending& child = children[side];
       child.begin = side == 0 ? p.begin : mid;
@@ -668,7 +742,10 @@ class Grower {
       child.features = p.features;
       child.id = add_node(child);
     }
-    tree_.split_node(p.id, c.feature, fb.threshold(c.result.bin), nan_left, children[0].id, children[1].id);
+    if (fb.categorical)
+      tree_.split_categories(p.id, c.feature, c.result.left_categories.data(), nan_left, children[0].id, children[1].id);
+    else
+      tree_.split_node(p.id, c.feature, fb.threshold(c.result.bin), nan_left, children[0].id, children[1].id);
     const bool can_split[2] = {splittable(children[0]), splittable(children[1])};
     const int small = n_left <= n_right ? 0 : 1;
     if (!p.hist.empty() && can_split[1 - small] && keeps_histogram(std::max(n_left, n_right)) && kept_ < max_kept_) {

@@ -16,6 +16,9 @@
 //                                              the rows' statistics after the row count, kPacked per row,
 //                                              contiguous: the histogram kernel gathers them once per chunk
 //                                              of rows and every feature then reads them from cache
+//   optional: double category_key(const double* stats) const
+//                                              the order of a node's categories for a categorical split;
+//                                              only tasks with it accept categorical features
 //   optional: void summarize(rows, n, stats, double* value, double& impurity) const
 //                                              a node's value and impurity from its rows, where the sums
 //                                              are not enough (medians) or not exact (constant targets)
@@ -184,6 +187,10 @@ struct GradientTask {
   }
   bool pure(const double*) const noexcept { return false; }
   void value(const double* s, double* out) const noexcept { out[0] = s[1] + lambda > 0.0 ? -s[2] / (s[1] + lambda) : 0.0; }
+  // The order of a categorical split's categories (grow.h, scan_categories): LightGBM's G / (H + cat_smooth)
+  // with its default smoothing 10, which keeps categories with little hessian from the ends of the order.
+  static constexpr double kCategorySmoothing = 10.0;
+  double category_key(const double* s) const noexcept { return s[2] / (s[1] + kCategorySmoothing); }
 };
 
 // Weighted median and absolute deviation of a set of samples, as scikit-learn's absolute_error

@@ -26,6 +26,7 @@ int32_t Tree::add_node(const double* values, double node_impurity, double n_samp
   left.push_back(kLeaf);
   right.push_back(kLeaf);
   missing_left.push_back(0);
+  category_set.push_back(kNoCategories);
   value.insert(value.end(), values, values + n_outputs);
   impurity.push_back(node_impurity);
   n_node_samples.push_back(n_samples);
@@ -40,6 +41,12 @@ void Tree::split_node(int32_t node, int32_t f, double t, bool nan_left, int32_t 
   missing_left[i] = nan_left ? 1 : 0;
   left[i] = l;
   right[i] = r;
+}
+
+void Tree::split_categories(int32_t node, int32_t f, const uint32_t* left_codes, bool nan_left, int32_t l, int32_t r) {
+  split_node(node, f, 0.0, nan_left, l, r);
+  category_set[static_cast<std::size_t>(node)] = static_cast<int32_t>(category_bits.size() / kCategoryWords);
+  category_bits.insert(category_bits.end(), left_codes, left_codes + kCategoryWords);
 }
 
 int Tree::depth() const {
@@ -71,12 +78,20 @@ void validate(const Forest& forest) {
     if (tree.n_outputs < 1 || tree.output_offset < 0 || tree.output_offset + tree.n_outputs > forest.n_outputs)
       invalid(t, "writes outside the model's " + std::to_string(forest.n_outputs) + " outputs");
     if (tree.threshold.size() != n || tree.left.size() != n || tree.right.size() != n ||
-        tree.missing_left.size() != n || tree.value.size() != n * static_cast<std::size_t>(tree.n_outputs) ||
+        tree.missing_left.size() != n || tree.category_set.size() != n || tree.value.size() != n * static_cast<std::size_t>(tree.n_outputs) ||
         tree.impurity.size() != n || tree.n_node_samples.size() != n || tree.weighted_n_node_samples.size() != n)
       invalid(t, "has arrays of different lengths");
+    if (tree.category_bits.size() % kCategoryWords != 0)
+      invalid(t, "has " + std::to_string(tree.category_bits.size()) + " category words (a multiple of " +
+                     std::to_string(kCategoryWords) + " expected)");
+    const std::size_t sets = tree.category_bits.size() / kCategoryWords;
     std::vector<uint8_t> has_parent(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
       const int32_t f = tree.feature[i];
+      const int32_t set = tree.category_set[i];
+      if (set != kNoCategories && (f == kLeaf || set < 0 || static_cast<std::size_t>(set) >= sets))
+        invalid(t, "node " + std::to_string(i) + " has category set " + std::to_string(set) + " (the tree has " +
+                       std::to_string(sets) + (f == kLeaf ? ", and the node is a leaf)" : ")"));
       if (f == kLeaf) continue;
       if (f < 0 || static_cast<std::size_t>(f) >= forest.n_features)
         invalid(t, "node " + std::to_string(i) + " has feature " + std::to_string(f) + " (the model has " +
