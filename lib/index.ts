@@ -23,6 +23,7 @@ export type {
   HistGradientBoostingOptions,
   HistGradientBoostingRegressorOptions,
 } from './ensemble/hist_gradient_boosting';
+export * from './neural_network/index';
 export { setThreads, getThreads, info, jobStats } from './threads';
 export type { Info, JobStats } from './threads';
 export { matrix } from './tensor';

@@ -54,7 +54,8 @@ def run_case(case):
     return result
 
 
-def main():
+def serve(run_case):
+    """Runs every case of the JSON spec on stdin under the thread limit and prints the JSON report."""
     spec = json.load(sys.stdin)
     threads = int(spec["threads"])
     with threadpool_limits(limits=threads):
@@ -68,4 +69,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    serve(run_case)

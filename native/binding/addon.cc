@@ -20,6 +20,7 @@ void register_io(Napi::Env env, Napi::Object exports);
 void register_preprocess(Napi::Env env, Napi::Object exports);
 void register_tree(Napi::Env env, Napi::Object exports);
 void register_hash(Napi::Env env, Napi::Object exports);
+void register_nn(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -98,6 +99,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_preprocess(env, exports);
   register_tree(env, exports);
   register_hash(env, exports);
+  register_nn(env, exports);
   return exports;
 }
 

@@ -70,6 +70,26 @@ inline double number_field(const Napi::Object& params, const char* key, double l
   return x;
 }
 
+// X, rows, cols as info[0..2]: a float typed array whose length is rows x cols, both >= 1 and small
+// enough for BLAS's int dimensions.
+struct MatrixInputs {
+  FloatArray x;
+  std::size_t n = 0, d = 0;
+};
+
+inline MatrixInputs matrix_inputs(const Napi::CallbackInfo& info) {
+  constexpr std::size_t kMaxDim = 2147483647;
+  MatrixInputs in;
+  in.x = float_array(info[0], "X");
+  in.n = size_arg(info[1], "X.rows");
+  in.d = size_arg(info[2], "X.cols");
+  if (in.n == 0 || in.d == 0 || in.n > kMaxDim || in.d > kMaxDim || in.n > in.x.length / in.d || in.n * in.d != in.x.length)
+    throw Napi::RangeError::New(info.Env(), "Expected X of shape rows x cols matching its data (length " +
+                                                std::to_string(in.x.length) + ") but received " + std::to_string(in.n) +
+                                                " x " + std::to_string(in.d));
+  return in;
+}
+
 inline int int_arg(const Napi::Value& value, const char* name, int lo, int hi) {
   const double v = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : lo - 1.0;
   if (!(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int>(v)))

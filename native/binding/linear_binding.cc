@@ -21,25 +21,6 @@ namespace {
 using linear::LogisticModel;
 using linear::LogisticParams;
 
-constexpr std::size_t kMaxDim = 2147483647;  // BLAS takes int dimensions
-
-struct Inputs {
-  FloatArray x;
-  std::size_t n = 0, d = 0;
-};
-
-Inputs matrix_inputs(const Napi::CallbackInfo& info) {
-  Inputs in;
-  in.x = float_array(info[0], "X");
-  in.n = size_arg(info[1], "X.rows");
-  in.d = size_arg(info[2], "X.cols");
-  if (in.n == 0 || in.d == 0 || in.n > kMaxDim || in.d > kMaxDim || in.n > in.x.length / in.d || in.n * in.d != in.x.length)
-    throw Napi::RangeError::New(info.Env(), "Expected X of shape rows x cols matching its data (length " +
-                                                std::to_string(in.x.length) + ") but received " + std::to_string(in.n) +
-                                                " x " + std::to_string(in.d));
-  return in;
-}
-
 LogisticParams logistic_params(const Napi::Value& value) {
   if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "Expected an object for params");
   const Napi::Object p = value.As<Napi::Object>();
@@ -85,7 +66,7 @@ LogisticModel model_arg(const Napi::Value& value, const LogisticParams& params, 
 // What fit and objective share: the data, labels and weights, checked; label values are checked on
 // the worker (check_labels) so a large y does not hold up the JS thread.
 struct Training {
-  Inputs in;
+  MatrixInputs in;
   LogisticParams params;
   Napi::TypedArray y;
   const int32_t* labels = nullptr;
@@ -199,7 +180,7 @@ Napi::Value LogisticObjective(const Napi::CallbackInfo& info) {
 
 Napi::Value LogisticPredict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const Inputs in = matrix_inputs(info);
+  const MatrixInputs in = matrix_inputs(info);
   if (!info[5].IsObject()) throw Napi::TypeError::New(env, "Expected an object for params");
   const Napi::Object p = info[5].As<Napi::Object>();
   const int classes = int_arg(p.Get("classes"), "params.classes", 2, 1 << 20);
