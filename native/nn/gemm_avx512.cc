@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/cpu.h"
 #include "core/status.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && defined(__ELF__)
@@ -66,8 +67,9 @@ __mmask16 mask_of(std::size_t count) { return count >= 16 ? __mmask16(0xffff) : 
 
 }  // namespace
 
+// Follows the addon's SIMD level, so THREADML_SIMD=avx2 also turns this kernel off.
 bool avx512_gemm_available() noexcept {
-  static const bool available = __builtin_cpu_supports("avx512f");
+  static const bool available = detect_simd_level() == SimdLevel::Avx512;
   return available;
 }
 
