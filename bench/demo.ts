@@ -1,6 +1,7 @@
 // The showcase: "the mean of 100 million numbers" computed four ways (a plain JS loop, the same loop on
 // 2 worker_threads, threadml on 1 native thread, threadml on all of them), then a 2048 x 2048 matrix product,
-// then models trained on Fashion-MNIST when Debian's dataset-fashion-mnist is installed.
+// then LogisticRegression, RandomForest and MLP models trained on Fashion-MNIST when Debian's
+// dataset-fashion-mnist is installed.
 // For each: time, throughput, speed-up, the value and its error against the exact mean, and the longest
 // stall of the event loop while it ran. Run with `npm run demo` (after `npm run build:ts`).
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import {
   loadFashionMnist,
   matmul,
   mean,
+  MLPClassifier,
   RandomForestClassifier,
   type Matrix,
 } from '../lib/index';
@@ -377,8 +379,13 @@ async function modelsDemo(): Promise<void> {
       name: `RandomForestClassifier({ nEstimators: ${FOREST_TREES} })`,
       make: () => new RandomForestClassifier({ nEstimators: FOREST_TREES, randomState: 0 }),
     },
+    {
+      name: 'MLPClassifier({ hiddenLayerSizes: [256], maxIter: 10 })',
+      make: () => new MLPClassifier({ hiddenLayerSizes: [256], maxIter: 10, randomState: 0 }),
+    },
   ];
-  // 100 L-BFGS iterations stop short of convergence here, as in scikit-learn; its warning would split the table.
+  // 100 L-BFGS iterations (and 10 MLP epochs) stop short of convergence, as in scikit-learn; the warning would
+  // split the table.
   const warnings = process.listeners('warning');
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
