@@ -175,6 +175,43 @@ BinnedMatrix bin_matrix(const T* X, std::size_t rows, std::size_t cols, const Bi
   return out;
 }
 
+void BinnedMatrix::build_row_major(const ExecContext& ctx) {
+  row_groups_.clear();
+  if (width != CodeWidth::U8 || rows == 0 || cols == 0) return;
+  const std::size_t groups = task_count(cols, kRowGroupCols);
+  const std::size_t size = task_count(cols, groups);  // groups of equal size
+  std::size_t total = 0;
+  for (std::size_t first = 0; first < cols; first += size) {
+    RowGroup g;
+    g.first = first;
+    g.cols = std::min(size, cols - first);
+    g.stride = 1;
+    while (g.stride < g.cols) g.stride *= 2;
+    row_groups_.push_back(g);
+    total += rows * g.stride;
+  }
+  constexpr std::size_t kLine = 64;
+  row_codes_.assign(total + kLine, 0);
+  const auto address = reinterpret_cast<std::uintptr_t>(row_codes_.data());
+  std::size_t offset = (kLine - address % kLine) % kLine;  // rows start on cache lines
+  for (RowGroup& g : row_groups_) {
+    g.offset = offset;
+    offset += rows * g.stride;
+  }
+  // Transposed in tiles of rows: each task reads its rows of the group's columns once.
+  const std::size_t tiles = task_count(rows, kCodeTile);
+  parallel_for(ctx.for_work(rows * cols, 1 << 16), tiles * row_groups_.size(), [&](std::size_t task) {
+    const RowGroup& g = row_groups_[task % row_groups_.size()];
+    const std::size_t i0 = task / row_groups_.size() * kCodeTile;
+    const std::size_t i1 = std::min(rows, i0 + kCodeTile);
+    uint8_t* out = row_codes_.data() + g.offset;
+    for (std::size_t j = 0; j < g.cols; ++j) {
+      const uint8_t* column = this->column<uint8_t>(g.first + j);
+      for (std::size_t i = i0; i < i1; ++i) out[i * g.stride + j] = column[i];
+    }
+  });
+}
+
 template BinnedMatrix bin_matrix<float>(const float*, std::size_t, std::size_t, const BinningParams&,
                                         const ExecContext&);
 template BinnedMatrix bin_matrix<double>(const double*, std::size_t, std::size_t, const BinningParams&,

@@ -50,8 +50,26 @@ class BinnedMatrix {
   }
   void allocate() { codes_.assign(rows * cols * static_cast<std::size_t>(width) / sizeof(uint32_t) + 1, 0); }
 
+  // A row-major copy of byte codes, for histograms of nodes whose rows are scattered: column-wise,
+  // each feature of a row is its own cache miss; here a row's codes of one group of adjacent columns
+  // share a cache line. Groups of at most kRowGroupCols columns keep a group's histograms in cache.
+  struct RowGroup {
+    std::size_t first = 0;   // first column
+    std::size_t cols = 0;
+    std::size_t stride = 0;  // bytes per row: a power of two >= cols, so no row straddles a cache line
+    std::size_t offset = 0;  // of its rows x stride codes in the copy
+  };
+  static constexpr std::size_t kRowGroupCols = 64;
+  // Builds the copy (byte codes only; otherwise row_groups() stays empty). Costs rows x cols bytes.
+  void build_row_major(const ExecContext& ctx);
+  // Groups cover the columns in order, all of row_groups()[0].cols columns but the last.
+  const std::vector<RowGroup>& row_groups() const noexcept { return row_groups_; }
+  const uint8_t* row_codes(const RowGroup& g) const noexcept { return row_codes_.data() + g.offset; }
+
  private:
   std::vector<uint32_t> codes_;  // uint32 storage keeps every code width aligned
+  std::vector<uint8_t> row_codes_;
+  std::vector<RowGroup> row_groups_;
 };
 
 struct BinningParams {

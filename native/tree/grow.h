@@ -69,6 +69,14 @@ constexpr std::size_t kHistFeatures = 16;
 // Rows per task of a node's partition: counted per block, then written stably per block.
 constexpr std::size_t kPartitionRows = std::size_t{1} << 15;
 
+// A feature in build_histograms_by_row.
+struct HistSlot {
+  std::size_t group;    // its row group (BinnedMatrix::row_groups)
+  std::size_t pos;      // its byte in the group's rows
+  std::size_t feature;
+  std::size_t offset;   // its histogram in the node's histograms
+};
+
 struct FeatureResult {
   bool constant = true;
   bool has_missing = false;
@@ -392,6 +400,9 @@ class Grower {
   // Every listed feature's histogram of `rows` into hist (offsets_ layout), parallel over row tasks
   // and feature groups (see kHistRows).
   void build_histograms(const uint32_t* rows, std::size_t n, const std::vector<int32_t>& features, double* hist) {
+    if constexpr (sizeof(Code) == 1 && requires { Task::kPacked; }) {
+      if (!bins_.row_groups().empty()) return build_histograms_by_row(rows, n, features, hist);
+    }
     const std::size_t nf = features.size();
     const std::size_t row_tasks = task_count(n, detail::kHistRows);
     // Groups of equal size: two tasks of 14 features each balance two threads, 16 and 12 do not.
@@ -435,6 +446,82 @@ class Grower {
         for (std::size_t k = offsets_[f]; k < offsets_[f + 1]; ++k) hist[k] += part[k];
       }
     });
+  }
+
+  // build_histograms() on the row-major codes: per row, its codes of a row group are one cache line
+  // and its packed statistics are read once for all of the group's listed features. Tasks are row
+  // tasks x parts of the listed features; parts are cut only to give every thread work, since each
+  // part reads the rows again.
+  void build_histograms_by_row(const uint32_t* rows, std::size_t n, const std::vector<int32_t>& features,
+                               double* hist) {
+    const std::vector<BinnedMatrix::RowGroup>& groups = bins_.row_groups();
+    const std::size_t group_cols = groups[0].cols;
+    // The listed features by row group: their byte in the group's rows and their histogram.
+    slots_.clear();
+    for (int32_t feature : features) {
+      const auto f = static_cast<std::size_t>(feature);
+      slots_.push_back({f / group_cols, f % group_cols, f, offsets_[f]});
+    }
+    std::sort(slots_.begin(), slots_.end(),
+              [](const detail::HistSlot& a, const detail::HistSlot& b) { return a.feature < b.feature; });
+    const std::size_t nf = slots_.size();
+    const std::size_t row_tasks = task_count(n, detail::kHistRows);
+    const ExecContext work = detail::quiet(ctx_, n * nf);
+    std::size_t used_groups = 0;
+    for (std::size_t i = 0; i < nf; ++i) used_groups += i == 0 || slots_[i].group != slots_[i - 1].group ? 1 : 0;
+    const std::size_t parts =
+        std::min(nf, std::max(used_groups, task_count(static_cast<std::size_t>(work.threads), row_tasks)));
+    const std::size_t part = task_count(nf, parts);
+    const std::size_t size = offsets_.back();
+    if (row_tasks > 1) partials_.resize((row_tasks - 1) * size);
+    parallel_for(work, row_tasks * parts, [&](std::size_t task) {
+      const std::size_t t = task / parts;
+      const std::size_t s0 = (task % parts) * part;
+      const std::size_t s1 = std::min(nf, s0 + part);
+      double* out = t == 0 ? hist : partials_.data() + (t - 1) * size;
+      for (std::size_t i = s0; i < s1; ++i)
+        std::fill(out + offsets_[slots_[i].feature], out + offsets_[slots_[i].feature + 1], 0.0);
+      std::vector<double>& packed = detail::scratch().packed;
+      packed.resize(detail::kHistChunk * Task::kPacked);
+      const std::size_t r1 = std::min(n, (t + 1) * detail::kHistRows);
+      for (std::size_t c0 = t * detail::kHistRows; c0 < r1; c0 += detail::kHistChunk) {
+        const std::size_t c1 = std::min(r1, c0 + detail::kHistChunk);
+        task_.pack(rows + c0, c1 - c0, packed.data());
+        for (std::size_t a = s0; a < s1;) {
+          std::size_t b = a;
+          while (b < s1 && slots_[b].group == slots_[a].group) ++b;
+          const BinnedMatrix::RowGroup& g = groups[slots_[a].group];
+          accumulate_rows(bins_.row_codes(g), g.stride, rows + c0, c1 - c0, packed.data(), slots_.data() + a, b - a, out);
+          a = b;
+        }
+      }
+    });
+    if (row_tasks == 1) return;
+    parallel_for(detail::quiet(ctx_, size * row_tasks), nf, [&](std::size_t i) {
+      const std::size_t f = slots_[i].feature;
+      for (std::size_t t = 1; t < row_tasks; ++t) {
+        const double* part_hist = partials_.data() + (t - 1) * size;
+        for (std::size_t k = offsets_[f]; k < offsets_[f + 1]; ++k) hist[k] += part_hist[k];
+      }
+    });
+  }
+
+  // The rows' statistics (packed) into the histograms of `count` slots of one row group.
+  static void accumulate_rows(const uint8_t* __restrict codes, std::size_t stride, const uint32_t* __restrict rows,
+                              std::size_t n, const double* __restrict packed, const detail::HistSlot* slots, std::size_t count,
+                              double* __restrict out) {
+    constexpr std::size_t P = Task::kPacked;
+    constexpr std::size_t ahead = 16;  // scattered rows' codes are cache misses: fetch them ahead
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + ahead < n) __builtin_prefetch(codes + static_cast<std::size_t>(rows[i + ahead]) * stride);
+      const uint8_t* row = codes + static_cast<std::size_t>(rows[i]) * stride;
+      const double* stats = packed + i * P;
+      for (std::size_t k = 0; k < count; ++k) {
+        double* bin = out + slots[k].offset + static_cast<std::size_t>(row[slots[k].pos]) * (P + 1);
+        bin[0] += 1.0;
+        for (std::size_t c = 0; c < P; ++c) bin[1 + c] += stats[c];
+      }
+    }
   }
 
   // The non-empty bins of a histogram as runs (bin, statistics).
@@ -723,6 +810,7 @@ class Grower {
   std::vector<uint32_t> tmp_;
   std::vector<std::size_t> block_left_;
   std::vector<double> partials_;  // row tasks 1.. of build_histograms
+  std::vector<detail::HistSlot> slots_;  // build_histograms_by_row: the listed features by row group
   std::vector<Partition::Leaf> leaves_;
   std::vector<uint32_t> order_;
   std::vector<uint32_t> rank_;
