@@ -449,9 +449,9 @@ class Grower {
   }
 
   // build_histograms() on the row-major codes: per row, its codes of a row group are one cache line
-  // and its packed statistics are read once for all of the group's listed features. Tasks are row
+  // and its packed statistics, gathered once per chunk, serve every listed feature. Tasks are row
   // tasks x parts of the listed features; parts are cut only to give every thread work, since each
-  // part reads the rows again.
+  // part gathers the rows again.
   void build_histograms_by_row(const uint32_t* rows, std::size_t n, const std::vector<int32_t>& features,
                                double* hist) {
     const std::vector<BinnedMatrix::RowGroup>& groups = bins_.row_groups();
@@ -467,10 +467,7 @@ class Grower {
     const std::size_t nf = slots_.size();
     const std::size_t row_tasks = task_count(n, detail::kHistRows);
     const ExecContext work = detail::quiet(ctx_, n * nf);
-    std::size_t used_groups = 0;
-    for (std::size_t i = 0; i < nf; ++i) used_groups += i == 0 || slots_[i].group != slots_[i - 1].group ? 1 : 0;
-    const std::size_t parts =
-        std::min(nf, std::max(used_groups, task_count(static_cast<std::size_t>(work.threads), row_tasks)));
+    const std::size_t parts = std::min(nf, task_count(static_cast<std::size_t>(work.threads), row_tasks));
     const std::size_t part = task_count(nf, parts);
     const std::size_t size = offsets_.back();
     if (row_tasks > 1) partials_.resize((row_tasks - 1) * size);
