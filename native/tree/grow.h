@@ -450,34 +450,43 @@ class Grower {
 
   // build_histograms() on the row-major codes: per row, its codes of a row group are one cache line
   // and its packed statistics, gathered once per chunk, serve every listed feature. Tasks are row
-  // tasks x parts of the listed features; parts are cut only to give every thread work, since each
-  // part gathers the rows again.
+  // tasks x parts of the listed dense features; parts are cut only to give every thread work, since
+  // each part gathers the rows again. Part 0 also adds the rows' sparse codes and their totals.
   void build_histograms_by_row(const uint32_t* rows, std::size_t n, const std::vector<int32_t>& features,
                                double* hist) {
     const std::vector<BinnedMatrix::RowGroup>& groups = bins_.row_groups();
-    const std::size_t group_cols = groups[0].cols;
-    // The listed features by row group: their byte in the group's rows and their histogram.
+    // The listed dense features by row group: their byte in the group's rows and their histogram.
     slots_.clear();
+    sparse_listed_.clear();
     for (int32_t feature : features) {
       const auto f = static_cast<std::size_t>(feature);
-      slots_.push_back({f / group_cols, f % group_cols, f, offsets_[f]});
+      const int32_t g = bins_.row_group_of(f);
+      if (g < 0) sparse_listed_.push_back(f);
+      else slots_.push_back({static_cast<std::size_t>(g), bins_.row_pos_of(f), f, offsets_[f]});
     }
-    std::sort(slots_.begin(), slots_.end(),
-              [](const detail::HistSlot& a, const detail::HistSlot& b) { return a.feature < b.feature; });
+    std::sort(slots_.begin(), slots_.end(), [](const detail::HistSlot& a, const detail::HistSlot& b) {
+      return a.group < b.group || (a.group == b.group && a.pos < b.pos);
+    });
+    const bool sparse = !bins_.sparse_features().empty();
     const std::size_t nf = slots_.size();
     const std::size_t row_tasks = task_count(n, detail::kHistRows);
-    const ExecContext work = detail::quiet(ctx_, n * nf);
-    const std::size_t parts = std::min(nf, task_count(static_cast<std::size_t>(work.threads), row_tasks));
+    const ExecContext work = detail::quiet(ctx_, n * features.size());
+    const std::size_t parts = std::max<std::size_t>(1, std::min(nf, task_count(static_cast<std::size_t>(work.threads), row_tasks)));
     const std::size_t part = task_count(nf, parts);
     const std::size_t size = offsets_.back();
+    const auto S = static_cast<std::size_t>(S_);
     if (row_tasks > 1) partials_.resize((row_tasks - 1) * size);
+    totals_.assign(row_tasks * S, 0.0);
     parallel_for(work, row_tasks * parts, [&](std::size_t task) {
       const std::size_t t = task / parts;
       const std::size_t s0 = (task % parts) * part;
       const std::size_t s1 = std::min(nf, s0 + part);
+      const bool first_part = task % parts == 0;
       double* out = t == 0 ? hist : partials_.data() + (t - 1) * size;
       for (std::size_t i = s0; i < s1; ++i)
         std::fill(out + offsets_[slots_[i].feature], out + offsets_[slots_[i].feature + 1], 0.0);
+      if (first_part)
+        for (std::size_t f : sparse_listed_) std::fill(out + offsets_[f], out + offsets_[f + 1], 0.0);
       std::vector<double>& packed = detail::scratch().packed;
       packed.resize(detail::kHistChunk * Task::kPacked);
       const std::size_t r1 = std::min(n, (t + 1) * detail::kHistRows);
@@ -491,16 +500,55 @@ class Grower {
           accumulate_rows(bins_.row_codes(g), g.stride, rows + c0, c1 - c0, packed.data(), slots_.data() + a, b - a, out);
           a = b;
         }
+        if (sparse && first_part)
+          accumulate_sparse(bins_.sparse_start(), bins_.sparse_bins(), rows + c0, c1 - c0, packed.data(), out,
+                            totals_.data() + t * S);
       }
     });
-    if (row_tasks == 1) return;
-    parallel_for(detail::quiet(ctx_, size * row_tasks), nf, [&](std::size_t i) {
-      const std::size_t f = slots_[i].feature;
-      for (std::size_t t = 1; t < row_tasks; ++t) {
-        const double* part_hist = partials_.data() + (t - 1) * size;
-        for (std::size_t k = offsets_[f]; k < offsets_[f + 1]; ++k) hist[k] += part_hist[k];
+    if (row_tasks > 1) {
+      parallel_for(detail::quiet(ctx_, size * row_tasks), features.size(), [&](std::size_t i) {
+        const auto f = static_cast<std::size_t>(features[i]);
+        for (std::size_t t = 1; t < row_tasks; ++t) {
+          const double* part_hist = partials_.data() + (t - 1) * size;
+          for (std::size_t k = offsets_[f]; k < offsets_[f + 1]; ++k) hist[k] += part_hist[k];
+        }
+      });
+    }
+    if (sparse_listed_.empty()) return;
+    // A sparse feature's most frequent bin: the rows' totals (row tasks in order) minus its other bins.
+    double total[Task::kPacked + 1] = {};
+    for (std::size_t t = 0; t < row_tasks; ++t)
+      for (std::size_t c = 0; c < S; ++c) total[c] += totals_[t * S + c];
+    parallel_for(detail::quiet(ctx_, size), sparse_listed_.size(), [&](std::size_t i) {
+      const std::size_t f = sparse_listed_[i];
+      const auto n_codes = static_cast<std::size_t>(bins_.features[f].n_bins() + 1);
+      double* h = hist + offsets_[f];
+      double* top = h + static_cast<std::size_t>(bins_.default_code(f)) * S;
+      for (std::size_t c = 0; c < S; ++c) {
+        double rest = total[c];
+        for (std::size_t b = 0; b < n_codes; ++b) rest -= h[b * S + c];
+        top[c] = rest;  // was 0: no sparse code names it
       }
     });
+  }
+
+  // The rows' sparse codes (flat bins) into the histograms, and the rows' totals into total.
+  static void accumulate_sparse(const uint64_t* __restrict start, const uint32_t* __restrict flat,
+                                const uint32_t* __restrict rows, std::size_t n, const double* __restrict packed,
+                                double* __restrict out, double* __restrict total) {
+    constexpr std::size_t P = Task::kPacked;
+    constexpr std::size_t ahead = 8;  // scattered rows' entries are cache misses: fetch them ahead
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + ahead < n) __builtin_prefetch(flat + start[rows[i + ahead]]);
+      const double* stats = packed + i * P;
+      total[0] += 1.0;
+      for (std::size_t c = 0; c < P; ++c) total[1 + c] += stats[c];
+      for (uint64_t e = start[rows[i]]; e < start[rows[i] + 1]; ++e) {
+        double* bin = out + static_cast<std::size_t>(flat[e]) * (P + 1);
+        bin[0] += 1.0;
+        for (std::size_t c = 0; c < P; ++c) bin[1 + c] += stats[c];
+      }
+    }
   }
 
   // The rows' statistics (packed) into the histograms of `count` slots of one row group.
@@ -807,7 +855,9 @@ class Grower {
   std::vector<uint32_t> tmp_;
   std::vector<std::size_t> block_left_;
   std::vector<double> partials_;  // row tasks 1.. of build_histograms
-  std::vector<detail::HistSlot> slots_;  // build_histograms_by_row: the listed features by row group
+  std::vector<detail::HistSlot> slots_;  // build_histograms_by_row: the listed dense features by row group
+  std::vector<std::size_t> sparse_listed_;  // and the listed sparse ones
+  std::vector<double> totals_;              // and per row task, its rows' totals
   std::vector<Partition::Leaf> leaves_;
   std::vector<uint32_t> order_;
   std::vector<uint32_t> rank_;
