@@ -753,36 +753,43 @@ class Grower {
       const uint32_t code = column[r];
       return code <= bin || (code == missing && missing_left);
     };
-    // Stable partition in blocks: count each block's left rows, then each block writes its rows to
-    // their final places in tmp_, copied back.
+    // Stable partition in blocks, one test per row: each block writes its left rows forward and its
+    // right rows backward into its own range of tmp_, then both go to their final places in order.
     const std::size_t n = p.end - p.begin;
     const std::size_t blocks = task_count(n, detail::kPartitionRows);
     const ExecContext work = detail::quiet(ctx_, n);
     block_left_.assign(blocks + 1, 0);
-    parallel_for(work, blocks, [&](std::size_t b) {
-      const std::size_t end = std::min(p.end, p.begin + (b + 1) * detail::kPartitionRows);
-      std::size_t left = 0;
-      for (std::size_t i = p.begin + b * detail::kPartitionRows; i < end; ++i) left += goes_left(rows_[i]) ? 1 : 0;
-      block_left_[b + 1] = left;
-    });
-    for (std::size_t b = 0; b < blocks; ++b) block_left_[b + 1] += block_left_[b];
-    const std::size_t n_left_total = block_left_[blocks];
     tmp_.resize(n);
     parallel_for(work, blocks, [&](std::size_t b) {
       const std::size_t start = b * detail::kPartitionRows;
       const std::size_t end = std::min(n, start + detail::kPartitionRows);
-      std::size_t l = block_left_[b];
-      std::size_t r = n_left_total + start - block_left_[b];
+      std::size_t l = start;
+      std::size_t r = end;
+      constexpr std::size_t ahead = 16;  // scattered rows' codes are cache misses: fetch them ahead
       for (std::size_t i = start; i < end; ++i) {
+        if (i + ahead < end) __builtin_prefetch(column + rows_[p.begin + i + ahead]);
         const uint32_t row = rows_[p.begin + i];
-        tmp_[goes_left(row) ? l++ : r++] = row;
+        const bool left = goes_left(row);
+        // Branch-free (l < r here): both places written, one kept.
+        tmp_[l] = row;
+        tmp_[r - 1] = row;
+        l += left ? 1 : 0;
+        r -= left ? 0 : 1;
       }
+      block_left_[b + 1] = l - start;
     });
+    for (std::size_t b = 0; b < blocks; ++b) block_left_[b + 1] += block_left_[b];
+    const std::size_t n_left_total = block_left_[blocks];
     parallel_for(work, blocks, [&](std::size_t b) {
       const std::size_t start = b * detail::kPartitionRows;
       const std::size_t end = std::min(n, start + detail::kPartitionRows);
-      std::copy(tmp_.begin() + static_cast<std::ptrdiff_t>(start), tmp_.begin() + static_cast<std::ptrdiff_t>(end),
-                rows_.begin() + static_cast<std::ptrdiff_t>(p.begin + start));
+      const std::size_t lefts = block_left_[b + 1] - block_left_[b];
+      uint32_t* out = rows_.data() + p.begin;
+      std::copy(tmp_.begin() + static_cast<std::ptrdiff_t>(start), tmp_.begin() + static_cast<std::ptrdiff_t>(start + lefts),
+                out + block_left_[b]);
+      // Right rows before this block: start - block_left_[b]; this block's are stored reversed.
+      std::reverse_copy(tmp_.begin() + static_cast<std::ptrdiff_t>(start + lefts), tmp_.begin() + static_cast<std::ptrdiff_t>(end),
+                        out + n_left_total + start - block_left_[b]);
     });
     const std::size_t mid = p.begin + n_left_total;
     const std::size_t n_left = mid - p.begin;
