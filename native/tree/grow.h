@@ -401,7 +401,8 @@ class Grower {
   // and feature groups (see kHistRows).
   void build_histograms(const uint32_t* rows, std::size_t n, const std::vector<int32_t>& features, double* hist) {
     if constexpr (sizeof(Code) == 1 && requires { Task::kPacked; }) {
-      if (!bins_.row_groups().empty()) return build_histograms_by_row(rows, n, features, hist);
+      if (!bins_.row_groups().empty() || !bins_.sparse_features().empty())
+        return build_histograms_by_row(rows, n, features, hist);
     }
     const std::size_t nf = features.size();
     const std::size_t row_tasks = task_count(n, detail::kHistRows);
