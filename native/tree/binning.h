@@ -52,8 +52,44 @@ class BinnedMatrix {
   }
   void allocate() { codes_.assign(rows * cols * static_cast<std::size_t>(width) / sizeof(uint32_t) + 1, 0); }
 
+  // A row-major copy of byte codes, for histograms of nodes whose rows are scattered: column-wise,
+  // each feature of a row is its own cache miss; here a row's codes of one group of columns share a
+  // cache line. Groups of at most kRowGroupCols columns keep a group's histograms in cache.
+  // Features whose most frequent code holds at least kSparseShare of the rows (pixels mostly 0) are
+  // kept sparse instead, LightGBM-style: per row only its other codes, as flat histogram bins; a
+  // histogram's most frequent bin is then the node's total minus its other bins.
+  struct RowGroup {
+    std::size_t cols = 0;
+    std::size_t stride = 0;  // bytes per row: a power of two >= cols, so no row straddles a cache line
+    std::size_t offset = 0;  // of its rows x stride codes in the copy
+  };
+  static constexpr std::size_t kRowGroupCols = 64;
+  static constexpr double kSparseShare = 0.5;
+  // Builds the copy (byte codes only; otherwise row_groups() and sparse_features() stay empty).
+  void build_row_major(const ExecContext& ctx);
+  const std::vector<RowGroup>& row_groups() const noexcept { return row_groups_; }
+  const uint8_t* row_codes(const RowGroup& g) const noexcept { return row_codes_.data() + g.offset; }
+  // Per feature: its row group and byte in the group's rows; group -1 for a sparse feature.
+  int32_t row_group_of(std::size_t feature) const noexcept { return group_of_[feature]; }
+  std::size_t row_pos_of(std::size_t feature) const noexcept { return pos_of_[feature]; }
+  // Sparse features and their most frequent code; row r's other codes of them are the flat bins
+  // sparse_bins()[sparse_start()[r] .. sparse_start()[r + 1]), a flat bin being the feature's first
+  // bin (codes 0 .. n_bins() of every earlier feature before it) plus the code.
+  const std::vector<int32_t>& sparse_features() const noexcept { return sparse_features_; }
+  int default_code(std::size_t feature) const noexcept { return default_code_[feature]; }
+  const uint64_t* sparse_start() const noexcept { return sparse_start_.data(); }
+  const uint32_t* sparse_bins() const noexcept { return sparse_bins_.data(); }
+
  private:
   std::vector<uint32_t> codes_;  // uint32 storage keeps every code width aligned
+  std::vector<uint8_t> row_codes_;
+  std::vector<RowGroup> row_groups_;
+  std::vector<int32_t> group_of_;
+  std::vector<std::size_t> pos_of_;
+  std::vector<int32_t> sparse_features_;
+  std::vector<int> default_code_;
+  std::vector<uint64_t> sparse_start_;
+  std::vector<uint32_t> sparse_bins_;
 };
 
 struct BinningParams {

@@ -249,7 +249,8 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
   const double validation_weight = validation.rows > 0 ? check_data(validation, loss) : 0.0;
   ExecContext quiet = ctx;
   quiet.progress = nullptr;
-  const BinnedMatrix bins = bin_matrix(train.X, train.rows, cols, params.binning, quiet);
+  BinnedMatrix bins = bin_matrix(train.X, train.rows, cols, params.binning, quiet);
+  bins.build_row_major(quiet);  // histograms of deep nodes read rows (grow.h), freed with the fit
   ctx.report(0.05);
 
   BoostFit fit;

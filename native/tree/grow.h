@@ -72,6 +72,14 @@ constexpr std::size_t kHistFeatures = 16;
 // Rows per task of a node's partition: counted per block, then written stably per block.
 constexpr std::size_t kPartitionRows = std::size_t{1} << 15;
 
+// A feature in build_histograms_by_row.
+struct HistSlot {
+  std::size_t group;    // its row group (BinnedMatrix::row_groups)
+  std::size_t pos;      // its byte in the group's rows
+  std::size_t feature;
+  std::size_t offset;   // its histogram in the node's histograms
+};
+
 struct FeatureResult {
   bool constant = true;
   bool has_missing = false;
@@ -403,6 +411,10 @@ class Grower {
   // Every listed feature's histogram of `rows` into hist (offsets_ layout), parallel over row tasks
   // and feature groups (see kHistRows).
   void build_histograms(const uint32_t* rows, std::size_t n, const std::vector<int32_t>& features, double* hist) {
+    if constexpr (sizeof(Code) == 1 && requires { Task::kPacked; }) {
+      if (!bins_.row_groups().empty() || !bins_.sparse_features().empty())
+        return build_histograms_by_row(rows, n, features, hist);
+    }
     const std::size_t nf = features.size();
     const std::size_t row_tasks = task_count(n, detail::kHistRows);
     // Groups of equal size: two tasks of 14 features each balance two threads, 16 and 12 do not.
@@ -446,6 +458,127 @@ class Grower {
         for (std::size_t k = offsets_[f]; k < offsets_[f + 1]; ++k) hist[k] += part[k];
       }
     });
+  }
+
+  // build_histograms() on the row-major codes: per row, its codes of a row group are one cache line
+  // and its packed statistics, gathered once per chunk, serve every listed feature. Tasks are row
+  // tasks x parts of the listed dense features; parts are cut only to give every thread work, since
+  // each part gathers the rows again. Part 0 also adds the rows' sparse codes and their totals.
+  void build_histograms_by_row(const uint32_t* rows, std::size_t n, const std::vector<int32_t>& features,
+                               double* hist) {
+    const std::vector<BinnedMatrix::RowGroup>& groups = bins_.row_groups();
+    // The listed dense features by row group: their byte in the group's rows and their histogram.
+    slots_.clear();
+    sparse_listed_.clear();
+    for (int32_t feature : features) {
+      const auto f = static_cast<std::size_t>(feature);
+      const int32_t g = bins_.row_group_of(f);
+      if (g < 0) sparse_listed_.push_back(f);
+      else slots_.push_back({static_cast<std::size_t>(g), bins_.row_pos_of(f), f, offsets_[f]});
+    }
+    std::sort(slots_.begin(), slots_.end(), [](const detail::HistSlot& a, const detail::HistSlot& b) {
+      return a.group < b.group || (a.group == b.group && a.pos < b.pos);
+    });
+    const bool sparse = !bins_.sparse_features().empty();
+    const std::size_t nf = slots_.size();
+    const std::size_t row_tasks = task_count(n, detail::kHistRows);
+    const ExecContext work = detail::quiet(ctx_, n * features.size());
+    const std::size_t parts = std::max<std::size_t>(1, std::min(nf, task_count(static_cast<std::size_t>(work.threads), row_tasks)));
+    const std::size_t part = task_count(nf, parts);
+    const std::size_t size = offsets_.back();
+    const auto S = static_cast<std::size_t>(S_);
+    if (row_tasks > 1) partials_.resize((row_tasks - 1) * size);
+    totals_.assign(row_tasks * S, 0.0);
+    parallel_for(work, row_tasks * parts, [&](std::size_t task) {
+      const std::size_t t = task / parts;
+      const std::size_t s0 = (task % parts) * part;
+      const std::size_t s1 = std::min(nf, s0 + part);
+      const bool first_part = task % parts == 0;
+      double* out = t == 0 ? hist : partials_.data() + (t - 1) * size;
+      for (std::size_t i = s0; i < s1; ++i)
+        std::fill(out + offsets_[slots_[i].feature], out + offsets_[slots_[i].feature + 1], 0.0);
+      if (first_part)
+        for (std::size_t f : sparse_listed_) std::fill(out + offsets_[f], out + offsets_[f + 1], 0.0);
+      std::vector<double>& packed = detail::scratch().packed;
+      packed.resize(detail::kHistChunk * Task::kPacked);
+      const std::size_t r1 = std::min(n, (t + 1) * detail::kHistRows);
+      for (std::size_t c0 = t * detail::kHistRows; c0 < r1; c0 += detail::kHistChunk) {
+        const std::size_t c1 = std::min(r1, c0 + detail::kHistChunk);
+        task_.pack(rows + c0, c1 - c0, packed.data());
+        for (std::size_t a = s0; a < s1;) {
+          std::size_t b = a;
+          while (b < s1 && slots_[b].group == slots_[a].group) ++b;
+          const BinnedMatrix::RowGroup& g = groups[slots_[a].group];
+          accumulate_rows(bins_.row_codes(g), g.stride, rows + c0, c1 - c0, packed.data(), slots_.data() + a, b - a, out);
+          a = b;
+        }
+        if (sparse && first_part)
+          accumulate_sparse(bins_.sparse_start(), bins_.sparse_bins(), rows + c0, c1 - c0, packed.data(), out,
+                            totals_.data() + t * S);
+      }
+    });
+    if (row_tasks > 1) {
+      parallel_for(detail::quiet(ctx_, size * row_tasks), features.size(), [&](std::size_t i) {
+        const auto f = static_cast<std::size_t>(features[i]);
+        for (std::size_t t = 1; t < row_tasks; ++t) {
+          const double* part_hist = partials_.data() + (t - 1) * size;
+          for (std::size_t k = offsets_[f]; k < offsets_[f + 1]; ++k) hist[k] += part_hist[k];
+        }
+      });
+    }
+    if (sparse_listed_.empty()) return;
+    // A sparse feature's most frequent bin: the rows' totals (row tasks in order) minus its other bins.
+    double total[Task::kPacked + 1] = {};
+    for (std::size_t t = 0; t < row_tasks; ++t)
+      for (std::size_t c = 0; c < S; ++c) total[c] += totals_[t * S + c];
+    parallel_for(detail::quiet(ctx_, size), sparse_listed_.size(), [&](std::size_t i) {
+      const std::size_t f = sparse_listed_[i];
+      const auto n_codes = static_cast<std::size_t>(bins_.features[f].n_bins() + 1);
+      double* h = hist + offsets_[f];
+      double* top = h + static_cast<std::size_t>(bins_.default_code(f)) * S;
+      for (std::size_t c = 0; c < S; ++c) {
+        double rest = total[c];
+        for (std::size_t b = 0; b < n_codes; ++b) rest -= h[b * S + c];
+        top[c] = rest;  // was 0: no sparse code names it
+      }
+    });
+  }
+
+  // The rows' sparse codes (flat bins) into the histograms, and the rows' totals into total.
+  static void accumulate_sparse(const uint64_t* __restrict start, const uint32_t* __restrict flat,
+                                const uint32_t* __restrict rows, std::size_t n, const double* __restrict packed,
+                                double* __restrict out, double* __restrict total) {
+    constexpr std::size_t P = Task::kPacked;
+    constexpr std::size_t ahead = 8;  // scattered rows' entries are cache misses: fetch them ahead
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + ahead < n) __builtin_prefetch(flat + start[rows[i + ahead]]);
+      const double* stats = packed + i * P;
+      total[0] += 1.0;
+      for (std::size_t c = 0; c < P; ++c) total[1 + c] += stats[c];
+      for (uint64_t e = start[rows[i]]; e < start[rows[i] + 1]; ++e) {
+        double* bin = out + static_cast<std::size_t>(flat[e]) * (P + 1);
+        bin[0] += 1.0;
+        for (std::size_t c = 0; c < P; ++c) bin[1 + c] += stats[c];
+      }
+    }
+  }
+
+  // The rows' statistics (packed) into the histograms of `count` slots of one row group.
+  static void accumulate_rows(const uint8_t* __restrict codes, std::size_t stride, const uint32_t* __restrict rows,
+                              std::size_t n, const double* __restrict packed, const detail::HistSlot* slots, std::size_t count,
+                              double* __restrict out) {
+    constexpr std::size_t P = Task::kPacked;
+    constexpr std::size_t ahead = 16;  // scattered rows' codes are cache misses: fetch them ahead
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + ahead < n) __builtin_prefetch(codes + static_cast<std::size_t>(rows[i + ahead]) * stride);
+      const uint8_t* row = codes + static_cast<std::size_t>(rows[i]) * stride;
+      const double* stats = packed + i * P;
+      for (std::size_t k = 0; k < count; ++k) {
+        double* bin = out + slots[k].offset + static_cast<std::size_t>(row[slots[k].pos]) * (P + 1);
+        bin[0] += 1.0;
+        for (std::size_t c = 0; c < P; ++c) bin[1 + c] += stats[c];
+      }
+    }
   }
 
   // The non-empty bins of a histogram as runs (bin, statistics).
@@ -695,36 +828,44 @@ class Grower {
   void split_by(detail::Pending& p, detail::Pending (&children)[2], const GoesLeft& goes_left) {
     const detail::Candidate& c = p.split;
     const FeatureBins& fb = bins_.features[static_cast<std::size_t>(c.feature)];
-    // Stable partition in blocks: count each block's left rows, then each block writes its rows to
-    // their final places in tmp_, copied back.
+    const Code* column = bins_.template column<Code>(static_cast<std::size_t>(c.feature));
+    // Stable partition in blocks, one test per row: each block writes its left rows forward and its
+    // right rows backward into its own range of tmp_, then both go to their final places in order.
     const std::size_t n = p.end - p.begin;
     const std::size_t blocks = task_count(n, detail::kPartitionRows);
     const ExecContext work = detail::quiet(ctx_, n);
     block_left_.assign(blocks + 1, 0);
-    parallel_for(work, blocks, [&](std::size_t b) {
-      const std::size_t end = std::min(p.end, p.begin + (b + 1) * detail::kPartitionRows);
-      std::size_t left = 0;
-      for (std::size_t i = p.begin + b * detail::kPartitionRows; i < end; ++i) left += goes_left(rows_[i]) ? 1 : 0;
-      block_left_[b + 1] = left;
-    });
-    for (std::size_t b = 0; b < blocks; ++b) block_left_[b + 1] += block_left_[b];
-    const std::size_t n_left_total = block_left_[blocks];
     tmp_.resize(n);
     parallel_for(work, blocks, [&](std::size_t b) {
       const std::size_t start = b * detail::kPartitionRows;
       const std::size_t end = std::min(n, start + detail::kPartitionRows);
-      std::size_t l = block_left_[b];
-      std::size_t r = n_left_total + start - block_left_[b];
+      std::size_t l = start;
+      std::size_t r = end;
+      constexpr std::size_t ahead = 16;  // scattered rows' codes are cache misses: fetch them ahead
       for (std::size_t i = start; i < end; ++i) {
+        if (i + ahead < end) __builtin_prefetch(column + rows_[p.begin + i + ahead]);
         const uint32_t row = rows_[p.begin + i];
-        tmp_[goes_left(row) ? l++ : r++] = row;
+        const bool left = goes_left(row);
+        // Branch-free (l < r here): both places written, one kept.
+        tmp_[l] = row;
+        tmp_[r - 1] = row;
+        l += left ? 1 : 0;
+        r -= left ? 0 : 1;
       }
+      block_left_[b + 1] = l - start;
     });
+    for (std::size_t b = 0; b < blocks; ++b) block_left_[b + 1] += block_left_[b];
+    const std::size_t n_left_total = block_left_[blocks];
     parallel_for(work, blocks, [&](std::size_t b) {
       const std::size_t start = b * detail::kPartitionRows;
       const std::size_t end = std::min(n, start + detail::kPartitionRows);
-      std::copy(tmp_.begin() + static_cast<std::ptrdiff_t>(start), tmp_.begin() + static_cast<std::ptrdiff_t>(end),
-                rows_.begin() + static_cast<std::ptrdiff_t>(p.begin + start));
+      const std::size_t lefts = block_left_[b + 1] - block_left_[b];
+      uint32_t* out = rows_.data() + p.begin;
+      std::copy(tmp_.begin() + static_cast<std::ptrdiff_t>(start), tmp_.begin() + static_cast<std::ptrdiff_t>(start + lefts),
+                out + block_left_[b]);
+      // Right rows before this block: start - block_left_[b]; this block's are stored reversed.
+      std::reverse_copy(tmp_.begin() + static_cast<std::ptrdiff_t>(start + lefts), tmp_.begin() + static_cast<std::ptrdiff_t>(end),
+                        out + n_left_total + start - block_left_[b]);
     });
     const std::size_t mid = p.begin + n_left_total;
     const std::size_t n_left = mid - p.begin;
@@ -800,6 +941,9 @@ class Grower {
   std::vector<uint32_t> tmp_;
   std::vector<std::size_t> block_left_;
   std::vector<double> partials_;  // row tasks 1.. of build_histograms
+  std::vector<detail::HistSlot> slots_;  // build_histograms_by_row: the listed dense features by row group
+  std::vector<std::size_t> sparse_listed_;  // and the listed sparse ones
+  std::vector<double> totals_;              // and per row task, its rows' totals
   std::vector<Partition::Leaf> leaves_;
   std::vector<uint32_t> order_;
   std::vector<uint32_t> rank_;
