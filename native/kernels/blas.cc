@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/gemm_avx512.h"
+
 namespace threadml {
 
 namespace {
@@ -44,9 +46,6 @@ void blas_gemv(bool trans, std::size_t m, std::size_t n, float alpha, const floa
 // 2 tiles and 2048 makes 4, so more threads than that idle there. An even count per side balances
 // 2 and 4 threads.
 constexpr std::size_t kGemmTile = 1024;
-// Items of a batch are grouped into tasks of at least this many flops, so tiny products do not
-// pay a scheduling step each.
-constexpr double kGemmTaskFlops = 2.0e5;
 
 std::size_t tiles_along(std::size_t extent) {
   const std::size_t t = (extent + kGemmTile / 2) / kGemmTile;  // round(extent / kGemmTile)
@@ -93,6 +92,15 @@ GemmPlan plan_gemm(const GemmShape& s, std::size_t count) {
 template <class T>
 void gemm(const GemmShape& s, const GemmBatch& batch, T alpha, const T* a, const T* b, T beta, const T* c0, T* c,
           const ExecContext& ctx) {
+  if (s.m == 0 || s.n == 0 || batch.count == 0) return;
+  if (s.k == 0) {  // an empty sum: C = beta * C0
+    const std::size_t item = s.m * s.n;
+    for (std::size_t i = 0; i < batch.count; ++i)
+      for (std::size_t j = 0; j < item; ++j)
+        c[i * item + j] = beta != T(0) && c0 != nullptr ? beta * c0[i * batch.stride_c0 + j] : T(0);
+    return;
+  }
+  if (avx512_gemm_available()) return gemm_avx512(s, batch, alpha, a, b, beta, c0, c, ctx);
   const std::size_t lda = s.trans_a ? s.m : s.k;
   const std::size_t ldb = s.trans_b ? s.k : s.n;
   const std::size_t ldc = s.n;

@@ -54,4 +54,8 @@ void transpose(std::size_t rows, std::size_t cols, const T* in, T* out, const Ex
 template <class T>
 constexpr double kGemmFlopsPerThread = sizeof(T) == sizeof(float) ? 1.6e6 : 8.0e5;
 
+// Items of a batch are grouped into tasks of at least this many flops, so tiny products do not
+// pay a scheduling step each.
+constexpr double kGemmTaskFlops = 2.0e5;
+
 }  // namespace threadml
