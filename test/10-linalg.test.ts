@@ -377,7 +377,7 @@ describe('bit-identical results for threads 1, 2, 3 and 4', () => {
 
 describe('abort and progress', () => {
   it('aborting a big GEMM mid-run rejects with an AbortError well before the run would end', async () => {
-    const n = 4096; // 16 tiles of about 70 ms each per core
+    const n = 4096; // blocks of about 10 ms each per core
     const a = randomMatrix(n, n, 1, 'float32');
     const b = randomMatrix(n, n, 2, 'float32');
     const t0 = performance.now();

@@ -40,6 +40,7 @@ void blas_gemv(bool trans, std::size_t m, std::size_t n, float alpha, const floa
 
 // ---- GEMM ----------------------------------------------------------------------------------
 
+// Without AVX-512 (or with THREADML_SIMD=avx2), products run on OpenBLAS in fixed tiles.
 // Each OpenBLAS call packs its own slices of A and B, so tiles must be large to amortise that:
 // measured on 2 cores, ~1024 x 1024 tiles of C run 7-10% faster than ~512 x 512 ones at n = 1024
 // and 4096 (as fast at 2048), and 256-row panels lose 5-10% more. The price: n = 1024 makes only

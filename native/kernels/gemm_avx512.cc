@@ -68,6 +68,8 @@ constexpr std::size_t kBlockRows = sizeof(T) == sizeof(float) ? 192 : 96;
 // Columns of C per task at most: bounds the packed block of B (256 x 1024 float32, 1 MB per thread).
 template <class T>
 constexpr std::size_t kMaxTaskCols = sizeof(T) == sizeof(float) ? 1024 : 512;
+// Flops per task at most (~10 ms on one core): abort() is polled between tasks.
+constexpr double kMaxTaskFlops = 2.0e9;
 
 // Where a micro-tile is in the k loop; c0 is the tile of C0 to add on the last pass (null: none).
 template <class T>
@@ -163,9 +165,9 @@ struct Plan {
 std::size_t round_up(std::size_t x, std::size_t to) { return (x + to - 1) / to * to; }
 
 // About two tasks per thread when there is more than one (measured at n = 256..2048 on 2 cores: as
-// fast as four or eight, and faster at n = 256 where each task is ~50 us), in a count the threads
-// divide evenly when a few more blocks give one; blocks keep at least one full register tile. The
-// plan never changes what an element sums, only which thread computes it.
+// fast as four or eight, and faster at n = 256 where each task is ~50 us), none over kMaxTaskFlops,
+// in a count the threads divide evenly when a few more blocks give one; blocks keep at least one
+// full register tile. The plan never changes what an element sums, only which thread computes it.
 template <class T>
 Plan plan_gemm(const GemmShape& s, std::size_t count, int threads) {
   constexpr std::size_t P = kPanel<T>;
@@ -174,7 +176,8 @@ Plan plan_gemm(const GemmShape& s, std::size_t count, int threads) {
   p.items_per_task = item_flops < kGemmTaskFlops ? static_cast<std::size_t>(kGemmTaskFlops / std::max(item_flops, 1.0)) : 1;
   p.items_per_task = std::min(p.items_per_task, count);
   p.groups = task_count(count, p.items_per_task);
-  const std::size_t want = threads > 1 ? 2 * static_cast<std::size_t>(threads) : 1;
+  const std::size_t want = std::max<std::size_t>(threads > 1 ? 2 * static_cast<std::size_t>(threads) : 1,
+                                                 static_cast<std::size_t>(item_flops * count / kMaxTaskFlops));
   std::size_t rows = 1, cols = task_count(s.n, kMaxTaskCols<T>);
   auto spans = [&] {
     p.row_span = round_up(task_count(s.m, rows), kRows);
