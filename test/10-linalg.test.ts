@@ -1,5 +1,7 @@
 // Linear algebra: gemm/matmul against a naive triple loop, gemv, axpy, transpose, batched GEMM,
 // ml-matrix in and out, bit-identical results for any thread count, abort, and every kind of bad input.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Matrix as MlMatrix, MatrixTransposeView } from 'ml-matrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +95,13 @@ const shapes: [number, number, number][] = [
   [600, 520, 40],
   [1100, 300, 33],
   [1500, 800, 16],
+  // Across the AVX-512 kernel's blocks: 12-row tiles, 16/32-column panels, 256-deep passes, row
+  // blocks of 96/192 and tasks of at most 512/1024 columns.
+  [13, 33, 257],
+  [25, 47, 513],
+  [385, 97, 300],
+  [200, 1030, 1],
+  [11, 15, 256],
 ];
 
 describe('gemm against a naive triple loop', () => {
@@ -136,6 +145,37 @@ describe('gemm against a naive triple loop', () => {
     );
     expect(out).toEqual({ data: new Float64Array([17, 39]), rows: 2, cols: 1 });
   });
+});
+
+describe('the AVX-512 kernel and the OpenBLAS path agree', () => {
+  // Both sum each element in a different order, so they agree within the rounding bound, not bit for bit.
+  const runChild = (env: NodeJS.ProcessEnv) =>
+    new Promise<{ simd: string; results: { label: string; k: number; data: number[] }[] }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'gemm-products.cjs')], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`exit ${code}: ${stderr}`))));
+    });
+
+  it('THREADML_SIMD=avx2 (OpenBLAS) gives the results of the default path within float tolerance', async () => {
+    const { THREADML_SIMD: _, ...inherited } = process.env;
+    const [native, blas] = await Promise.all([runChild(inherited), runChild({ ...inherited, THREADML_SIMD: 'avx2' })]);
+    expect(blas.simd).not.toBe('avx512');
+    expect(native.results.map((r) => r.label)).toEqual(blas.results.map((r) => r.label));
+    for (const [i, mine] of native.results.entries()) {
+      const theirs = blas.results[i];
+      const eps = mine.label.startsWith('float32') ? 2 ** -24 : 2 ** -53;
+      const scale = Math.max(...theirs.data.map(Math.abs));
+      for (let j = 0; j < mine.data.length; j++)
+        if (!(Math.abs(mine.data[j] - theirs.data[j]) <= 2 * (mine.k + 2) * eps * scale))
+          expect.fail(`${mine.label}: element ${j} is ${mine.data[j]} here and ${theirs.data[j]} on OpenBLAS`);
+    }
+  }, 60_000);
 });
 
 describe('gemv', () => {
@@ -337,7 +377,7 @@ describe('bit-identical results for threads 1, 2, 3 and 4', () => {
 
 describe('abort and progress', () => {
   it('aborting a big GEMM mid-run rejects with an AbortError well before the run would end', async () => {
-    const n = 4096; // 16 tiles of about 70 ms each per core
+    const n = 4096; // blocks of about 10 ms each per core
     const a = randomMatrix(n, n, 1, 'float32');
     const b = randomMatrix(n, n, 2, 'float32');
     const t0 = performance.now();

@@ -1,8 +1,6 @@
 #include <cmath>
-#include <type_traits>
 
 #include "kernels/blas.h"
-#include "nn/gemm_avx512.h"
 #include "nn/layer.h"
 
 namespace threadml::nn {
@@ -17,21 +15,9 @@ void Dense<T>::init(T* params, Rng& rng) const {
   }
 }
 
-namespace {
-// C = alpha * op(A) . B for a layer: the AVX-512 kernel for float32 where the CPU has it, otherwise
-// the tiled OpenBLAS product.
-template <class T>
-void product(bool trans_a, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a, const T* b, T* c,
-             const ExecContext& ctx) {
-  if constexpr (std::is_same_v<T, float>)
-    if (avx512_gemm_available()) return gemm_avx512(trans_a, m, n, k, alpha, a, trans_a ? m : k, b, c, ctx);
-  gemm<T>({trans_a, false, m, n, k}, {}, alpha, a, b, T(0), nullptr, c, ctx);
-}
-}  // namespace
-
 template <class T>
 void Dense<T>::forward(const T* in, std::size_t rows, const T* params, T* out, const ExecContext& ctx) const {
-  product<T>(false, rows, out_, in_, T(1), in, params, out, ctx);
+  gemm<T>({false, false, rows, out_, in_}, {}, T(1), in, params, T(0), nullptr, out, ctx);
   bias_activation(out, rows, out_, params + in_ * out_, act_, ctx);
 }
 
@@ -39,8 +25,9 @@ template <class T>
 void Dense<T>::backward(const T* in, const T* out, T* d_out, std::size_t rows, const T* params, T scale, T* grads,
                         T* d_in, const ExecContext& ctx) const {
   activation_backward(out, d_out, rows, out_, act_, scale, grads + in_ * out_, ctx);
+  // Products run on threadml's AVX-512 kernel where the CPU has one (see kernels/gemm_avx512.h).
   // dW = scale * in^T . d_out; d_in = d_out . W^T (skipped for the input layer: nothing needs it).
-  product<T>(true, in_, out_, rows, scale, in, d_out, grads, ctx);
+  gemm<T>({true, false, in_, out_, rows}, {}, scale, in, d_out, T(0), nullptr, grads, ctx);
   if (d_in != nullptr) gemm<T>({false, true, rows, in_, out_}, {}, T(1), d_out, params, T(0), nullptr, d_in, ctx);
 }
 
