@@ -149,6 +149,33 @@ export interface Column {
 export type Row = Record<string, string>;
 
 /** A table rendered as aligned text for the terminal and as Markdown for the report. */
+/**
+ * One detail row per contender of a case, in the order given: the case label on the first row, the
+ * median and min..max ms, how many times faster `ours` is than each other contender (column `ratio`),
+ * and the suite's own cells.
+ */
+export function addContenderRows<R extends { timing: Timing }>(
+  table: Table,
+  label: string,
+  contenders: readonly { name: string; result: R | undefined }[],
+  ours: R,
+  cells: (result: R) => Row,
+): void {
+  let first = true;
+  for (const { name, result } of contenders) {
+    if (result === undefined) continue;
+    table.add({
+      case: first ? label : '',
+      impl: name,
+      ms: fmt(result.timing.medianMs),
+      spread: fmtSpread(result.timing),
+      ratio: result === ours ? '' : fmtRatio(result.timing.medianMs / ours.timing.medianMs),
+      ...cells(result),
+    });
+    first = false;
+  }
+}
+
 export class Table {
   readonly rows: Row[] = [];
 

@@ -4,10 +4,10 @@
 import { axpy, gemv, getThreads, info, matmul, matmulBatched, matrix, matrixBatch, transpose } from '../../lib/index';
 import { uniform, type DType } from '../data';
 import {
+  addContenderRows,
   fmt,
   fmtPct,
   fmtRatio,
-  fmtSpread,
   median,
   quantile,
   Table,
@@ -275,18 +275,13 @@ export const linalgSuite: Suite = {
                 numpy: fmtRatio(speedup(ours, 'numpy')),
                 one: fmtRatio(speedup(ours, 'threadml1')),
               });
-            for (const impl of implOrder) {
-              const r = find(op, dtype, n, impl);
-              if (r === undefined) continue;
-              detail.add({
-                case: impl === 'threadml' ? label : '',
-                impl: labels[impl],
-                ms: fmt(r.timing.medianMs),
-                spread: fmtSpread(r.timing),
-                gflops: fmt(r.gflops),
-                ratio: impl === 'threadml' ? '' : fmtRatio(r.timing.medianMs / ours.timing.medianMs),
-              });
-            }
+            addContenderRows(
+              detail,
+              label,
+              implOrder.map((impl) => ({ name: labels[impl], result: find(op, dtype, n, impl) })),
+              ours,
+              (r) => ({ gflops: fmt(r.gflops) }),
+            );
           }
       const tinyTable = new Table(`µs per tiny call (${calls.repeats} calls awaited one after another)`, [
         { key: 'op', title: 'call' },

@@ -6,12 +6,12 @@ import { addon } from '../../lib/native';
 import type { FloatArray } from '../../lib/tensor';
 import { knownMean, toShared, type DType } from '../data';
 import {
+  addContenderRows,
   fmt,
   fmtCount,
   fmtErr,
   fmtPct,
   fmtRatio,
-  fmtSpread,
   median,
   Table,
   timeInterleaved,
@@ -180,7 +180,7 @@ export const reduceSuite: Suite = {
       { key: 'spread', title: 'min..max ms' },
       { key: 'gbps', title: 'GB/s' },
       { key: 'bw', title: 'of bandwidth' },
-      { key: 'slower', title: 'threadml is' },
+      { key: 'ratio', title: 'threadml is' },
       { key: 'err', title: 'mean rel. error' },
     ]);
     const implOrder: Impl[] = ['threadml', 'threadml1', 'stream', 'stream1', 'js', 'workers', 'numpy'];
@@ -199,20 +199,13 @@ export const reduceSuite: Suite = {
             workers: fmtRatio(speedup(ours, 'workers')),
             numpy: fmtRatio(speedup(ours, 'numpy')),
           });
-          for (const impl of implOrder) {
-            const r = find(op, dtype, n, impl);
-            if (r === undefined) continue;
-            detail.add({
-              case: impl === 'threadml' ? label : '',
-              impl: labels[impl],
-              ms: fmt(r.timing.medianMs),
-              spread: fmtSpread(r.timing),
-              gbps: fmt(r.gbps),
-              bw: fmtPct(r.fractionOfBandwidth),
-              slower: impl === 'threadml' ? '' : fmtRatio(r.timing.medianMs / ours.timing.medianMs),
-              err: op === 'mean' ? fmtErr(r.relErr as number) : '',
-            });
-          }
+          addContenderRows(
+            detail,
+            label,
+            implOrder.map((impl) => ({ name: labels[impl], result: find(op, dtype, n, impl) })),
+            ours,
+            (r) => ({ gbps: fmt(r.gbps), bw: fmtPct(r.fractionOfBandwidth), err: op === 'mean' ? fmtErr(r.relErr as number) : '' }),
+          );
         }
 
     const mean64 = find('mean', 'float64', largest, 'threadml') as CaseResult;
