@@ -26,6 +26,11 @@ SimdLevel detect_simd_level() noexcept {
   return level;
 }
 
+SimdLevel simd_level() noexcept {
+  static const SimdLevel level = detect_simd_level();
+  return level;
+}
+
 const char* simd_level_name(SimdLevel level) noexcept {
   switch (level) {
     case SimdLevel::Avx512: return "avx512";

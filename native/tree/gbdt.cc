@@ -271,6 +271,11 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
   const double* leaf_weights = train.weight == nullptr ? unit_weights.data() : train.weight;
   GrowParams grow = params.grow;
   grow.max_features = 0;  // every feature at every node: histogram subtraction stays on
+  // Row lists and grower buffers live across rounds: allocated per tree they cost page faults.
+  std::vector<uint32_t> all_rows(n);
+  std::iota(all_rows.begin(), all_rows.end(), 0u);
+  std::vector<Partition> parts(k);
+  GrowBufferPool buffer_pool;
   with_code_type(bins.width, [&](auto code) {
     using Code = decltype(code);
     for (std::size_t round = 0; round < params.max_iter; ++round) {
@@ -282,9 +287,10 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
                          gh.data());
       });
       Rng sampler(derive_seed(params.seed, 2 * round));
-      const std::vector<uint32_t> rows = draw_sorted<uint32_t>(n, params.subsample, sampler);
+      const std::vector<uint32_t> drawn =
+          params.subsample < 1.0 ? draw_sorted<uint32_t>(n, params.subsample, sampler) : std::vector<uint32_t>{};
+      const std::vector<uint32_t>& rows = params.subsample < 1.0 ? drawn : all_rows;
       std::vector<std::shared_ptr<const Tree>> trees(k);
-      std::vector<Partition> parts(k);
       auto grow_output = [&](std::size_t c, const ExecContext& tree_ctx) {
         const GradientTask task{gh.data() + 2 * c * n, params.l2};
         GrowParams gp = grow;
@@ -293,7 +299,12 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
         gp.min_impurity_decrease = root_h > 0.0 ? params.min_gain / root_h : 0.0;
         Rng rng(derive_seed(params.seed, 2 * (round * k + c) + 1));
         if (params.colsample_bytree < 1.0) gp.features = draw_sorted<int32_t>(cols, params.colsample_bytree, rng);
-        Tree tree = grow_tree<GradientTask, Code>(bins, task, rows, gp, rng, tree_ctx, &parts[c]);
+        std::vector<uint32_t> tree_rows = std::move(parts[c].rows);
+        tree_rows.assign(rows.begin(), rows.end());
+        std::unique_ptr<GrowBuffers> buffers = buffer_pool.take();
+        Tree tree = grow_tree<GradientTask, Code>(bins, task, std::move(tree_rows), gp, rng, tree_ctx, &parts[c],
+                                                  buffers.get());
+        buffer_pool.give_back(std::move(buffers));
         tree.output_offset = static_cast<int>(c);
         if (median_steps) median_leaves(tree, parts[c], train, leaf_weights, scores.raw, residual, tree_ctx);
         for (double& v : tree.value) v *= params.learning_rate;

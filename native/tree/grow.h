@@ -21,9 +21,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
+#include "core/aligned.h"
+#include "core/cpu.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "tree/binning.h"
@@ -42,6 +46,34 @@ struct GrowParams {
   std::size_t max_leaf_nodes = 0;      // 0 = unlimited, depth-first; otherwise best-first
   std::vector<int32_t> features;       // the only features the tree may split on; empty = all
   std::size_t histogram_budget_bytes = std::size_t{256} << 20;  // kept node histograms (subtraction)
+};
+
+// Memory a tree's growth reuses from one tree to the next (boosting grows hundreds): allocated per
+// tree, buffers this size cost page faults and zeroing every time.
+struct GrowBuffers {
+  std::vector<uint32_t> staging;                // split_by's rows of a node being partitioned
+  AlignedVector<double> partials;                 // build_histograms' row tasks 1..
+  std::vector<AlignedVector<double>> histograms;  // node histograms not in use, any content
+};
+
+// GrowBuffers for trees grown at the same time, one set per tree in progress.
+class GrowBufferPool {
+ public:
+  std::unique_ptr<GrowBuffers> take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty()) return std::make_unique<GrowBuffers>();
+    std::unique_ptr<GrowBuffers> out = std::move(free_.back());
+    free_.pop_back();
+    return out;
+  }
+  void give_back(std::unique_ptr<GrowBuffers> buffers) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(buffers));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<GrowBuffers>> free_;
 };
 
 // Where a tree's training rows ended: leaf `node` holds rows[begin, end).
@@ -71,6 +103,9 @@ constexpr std::size_t kHistFeatures = 16;
 
 // Rows per task of a node's partition: counted per block, then written stably per block.
 constexpr std::size_t kPartitionRows = std::size_t{1} << 15;
+
+// A bin of packed statistics (Task::kPacked == 4): one 256-bit add with AVX, two 128-bit adds without.
+using PackedBin = double __attribute__((vector_size(4 * sizeof(double))));
 
 // A feature in build_histograms_by_row.
 struct HistSlot {
@@ -107,7 +142,7 @@ struct Pending {
   std::vector<double> stats;
   std::vector<int32_t> features;  // not known to be constant in this node
   Candidate split;
-  std::vector<double> hist;  // every feature's histogram, when kept for subtraction
+  AlignedVector<double> hist;  // every feature's histogram, when kept for subtraction
 };
 
 // Per-thread scratch: sized on first use, reused across nodes and trees.
@@ -185,8 +220,17 @@ template <class Task, class Code>
 class Grower {
  public:
   Grower(const BinnedMatrix& bins, const Task& task, std::vector<uint32_t> rows, const GrowParams& params, Rng& rng,
-         const ExecContext& ctx)
-      : bins_(bins), task_(task), rows_(std::move(rows)), params_(params), rng_(rng), ctx_(ctx), S_(task.stride()) {
+         const ExecContext& ctx, GrowBuffers& buffers)
+      : bins_(bins),
+        task_(task),
+        rows_(std::move(rows)),
+        params_(params),
+        rng_(rng),
+        ctx_(ctx),
+        S_(task.stride()),
+        tmp_(buffers.staging),
+        partials_(buffers.partials),
+        spare_histograms_(buffers.histograms) {
     tree_.n_outputs = task_.n_outputs();
     offsets_.resize(bins_.cols + 1, 0);
     for (std::size_t f = 0; f < bins_.cols; ++f)
@@ -275,8 +319,7 @@ class Grower {
   void finish_leaf(detail::Pending& p) {
     leaf_rows_ += p.end - p.begin;
     leaves_.push_back({p.id, p.begin, p.end});
-    if (p.hist.size()) --kept_;
-    p.hist = {};
+    drop_histogram(p);
     if (ctx_.progress != nullptr) ctx_.report(static_cast<double>(leaf_rows_) / static_cast<double>(rows_.size()));
   }
 
@@ -296,8 +339,7 @@ class Grower {
     const std::size_t wanted = params_.max_features == 0 ? nf : std::min(params_.max_features, nf);
     if constexpr (Task::kSortedScan) prepare_ranks(p);
     if (subtract_ && p.hist.empty() && keeps_histogram(n) && kept_ < max_kept_) {
-      p.hist.resize(offsets_.back());
-      ++kept_;
+      keep_histogram(p);
       build_histograms(rows_.data() + p.begin, n, p.features, p.hist.data());
     }
     results_.resize(nf);
@@ -389,7 +431,17 @@ class Grower {
     for (std::size_t i = 0; i < n; ++i) task_.add(hist + static_cast<std::size_t>(column[rows[i]]) * S_, rows[i]);
   }
 
-  // accumulate() from packed statistics (Task::pack): [count, packed...] per bin.
+  // One row's packed statistics (Task::pack) into a bin.
+  [[gnu::always_inline]] static void add_packed(double* __restrict bin, const double* __restrict stats) {
+    static_assert(Task::kPacked == 4, "packed bins are four doubles: one 256-bit add");
+    detail::PackedBin b, v;
+    __builtin_memcpy(&b, bin, sizeof b);
+    __builtin_memcpy(&v, stats, sizeof v);
+    b += v;
+    __builtin_memcpy(bin, &b, sizeof b);
+  }
+
+  // accumulate() from packed statistics (Task::pack).
   static void accumulate_packed(const Code* __restrict column, const uint32_t* __restrict rows, std::size_t n,
                                 const double* __restrict packed, double* __restrict hist) {
     constexpr std::size_t P = Task::kPacked;
@@ -397,15 +449,10 @@ class Grower {
     constexpr std::size_t ahead = 16;
     for (std::size_t i = 0; i + ahead < n; ++i) {
       __builtin_prefetch(column + rows[i + ahead]);
-      double* bin = hist + static_cast<std::size_t>(column[rows[i]]) * (P + 1);
-      bin[0] += 1.0;
-      for (std::size_t c = 0; c < P; ++c) bin[1 + c] += packed[i * P + c];
+      add_packed(hist + static_cast<std::size_t>(column[rows[i]]) * P, packed + i * P);
     }
-    for (std::size_t i = n > ahead ? n - ahead : 0; i < n; ++i) {
-      double* bin = hist + static_cast<std::size_t>(column[rows[i]]) * (P + 1);
-      bin[0] += 1.0;
-      for (std::size_t c = 0; c < P; ++c) bin[1 + c] += packed[i * P + c];
-    }
+    for (std::size_t i = n > ahead ? n - ahead : 0; i < n; ++i)
+      add_packed(hist + static_cast<std::size_t>(column[rows[i]]) * P, packed + i * P);
   }
 
   // Every listed feature's histogram of `rows` into hist (offsets_ layout), parallel over row tasks
@@ -489,6 +536,9 @@ class Grower {
     const auto S = static_cast<std::size_t>(S_);
     if (row_tasks > 1) partials_.resize((row_tasks - 1) * size);
     totals_.assign(row_tasks * S, 0.0);
+    const bool wide = simd_level() >= SimdLevel::Avx2;
+    const auto rows_kernel = wide ? avx2_variant<&accumulate_rows> : &accumulate_rows;
+    const auto sparse_kernel = wide ? avx2_variant<&accumulate_sparse> : &accumulate_sparse;
     parallel_for(work, row_tasks * parts, [&](std::size_t task) {
       const std::size_t t = task / parts;
       const std::size_t s0 = (task % parts) * part;
@@ -509,12 +559,12 @@ class Grower {
           std::size_t b = a;
           while (b < s1 && slots_[b].group == slots_[a].group) ++b;
           const BinnedMatrix::RowGroup& g = groups[slots_[a].group];
-          accumulate_rows(bins_.row_codes(g), g.stride, rows + c0, c1 - c0, packed.data(), slots_.data() + a, b - a, out);
+          rows_kernel(bins_.row_codes(g), g.stride, rows + c0, c1 - c0, packed.data(), slots_.data() + a, b - a, out);
           a = b;
         }
         if (sparse && first_part)
-          accumulate_sparse(bins_.sparse_start(), bins_.sparse_bins(), rows + c0, c1 - c0, packed.data(), out,
-                            totals_.data() + t * S);
+          sparse_kernel(bins_.sparse_start(), bins_.sparse_bins(), rows + c0, c1 - c0, packed.data(), out,
+                        totals_.data() + t * S);
       }
     });
     if (row_tasks > 1) {
@@ -528,7 +578,7 @@ class Grower {
     }
     if (sparse_listed_.empty()) return;
     // A sparse feature's most frequent bin: the rows' totals (row tasks in order) minus its other bins.
-    double total[Task::kPacked + 1] = {};
+    double total[Task::kPacked] = {};
     for (std::size_t t = 0; t < row_tasks; ++t)
       for (std::size_t c = 0; c < S; ++c) total[c] += totals_[t * S + c];
     parallel_for(detail::quiet(ctx_, size), sparse_listed_.size(), [&](std::size_t i) {
@@ -545,7 +595,7 @@ class Grower {
   }
 
   // The rows' sparse codes (flat bins) into the histograms, and the rows' totals into total.
-  static void accumulate_sparse(const uint64_t* __restrict start, const uint32_t* __restrict flat,
+  [[gnu::always_inline]] static void accumulate_sparse(const uint64_t* __restrict start, const uint32_t* __restrict flat,
                                 const uint32_t* __restrict rows, std::size_t n, const double* __restrict packed,
                                 double* __restrict out, double* __restrict total) {
     constexpr std::size_t P = Task::kPacked;
@@ -553,18 +603,14 @@ class Grower {
     for (std::size_t i = 0; i < n; ++i) {
       if (i + ahead < n) __builtin_prefetch(flat + start[rows[i + ahead]]);
       const double* stats = packed + i * P;
-      total[0] += 1.0;
-      for (std::size_t c = 0; c < P; ++c) total[1 + c] += stats[c];
-      for (uint64_t e = start[rows[i]]; e < start[rows[i] + 1]; ++e) {
-        double* bin = out + static_cast<std::size_t>(flat[e]) * (P + 1);
-        bin[0] += 1.0;
-        for (std::size_t c = 0; c < P; ++c) bin[1 + c] += stats[c];
-      }
+      add_packed(total, stats);
+      for (uint64_t e = start[rows[i]]; e < start[rows[i] + 1]; ++e)
+        add_packed(out + static_cast<std::size_t>(flat[e]) * P, stats);
     }
   }
 
   // The rows' statistics (packed) into the histograms of `count` slots of one row group.
-  static void accumulate_rows(const uint8_t* __restrict codes, std::size_t stride, const uint32_t* __restrict rows,
+  [[gnu::always_inline]] static void accumulate_rows(const uint8_t* __restrict codes, std::size_t stride, const uint32_t* __restrict rows,
                               std::size_t n, const double* __restrict packed, const detail::HistSlot* slots, std::size_t count,
                               double* __restrict out) {
     constexpr std::size_t P = Task::kPacked;
@@ -573,11 +619,8 @@ class Grower {
       if (i + ahead < n) __builtin_prefetch(codes + static_cast<std::size_t>(rows[i + ahead]) * stride);
       const uint8_t* row = codes + static_cast<std::size_t>(rows[i]) * stride;
       const double* stats = packed + i * P;
-      for (std::size_t k = 0; k < count; ++k) {
-        double* bin = out + slots[k].offset + static_cast<std::size_t>(row[slots[k].pos]) * (P + 1);
-        bin[0] += 1.0;
-        for (std::size_t c = 0; c < P; ++c) bin[1 + c] += stats[c];
-      }
+      for (std::size_t k = 0; k < count; ++k)
+        add_packed(out + slots[k].offset + static_cast<std::size_t>(row[slots[k].pos]) * P, stats);
     }
   }
 
@@ -892,18 +935,16 @@ class Grower {
     if (!p.hist.empty() && can_split[1 - small] && keeps_histogram(std::max(n_left, n_right)) && kept_ < max_kept_) {
       // The smaller child's histograms by a pass over its rows, the larger's by subtraction.
       detail::Pending& s = children[small];
-      s.hist.resize(offsets_.back());
-      ++kept_;
+      keep_histogram(s);
       build_histograms(rows_.data() + s.begin, s.end - s.begin, s.features, s.hist.data());
       parallel_for(detail::quiet(ctx_, offsets_.back()), s.features.size(), [&](std::size_t i) {
         const auto g = static_cast<std::size_t>(s.features[i]);
         for (std::size_t k = offsets_[g]; k < offsets_[g + 1]; ++k) p.hist[k] -= s.hist[k];
       });
-      children[1 - small].hist = std::move(p.hist);
-    } else if (!p.hist.empty()) {
-      --kept_;
+      std::swap(children[1 - small].hist, p.hist);
+    } else {
+      drop_histogram(p);
     }
-    p.hist = {};
     for (int side = 0; side < 2; ++side) {
       detail::Pending& child = children[side];
       if (can_split[side] && evaluate_child(child)) continue;
@@ -914,11 +955,27 @@ class Grower {
 
   bool evaluate_child(detail::Pending& child) {
     const bool ok = evaluate(child);
-    if (!ok && !child.hist.empty()) {
-      --kept_;
-      child.hist = {};
-    }
+    if (!ok) drop_histogram(child);
     return ok;
+  }
+
+  // Gives p a histogram buffer for every feature (a spare one when there is one; contents are
+  // overwritten for the features p searches, the only ones ever read).
+  void keep_histogram(detail::Pending& p) {
+    if (spare_histograms_.empty()) {
+      p.hist.resize(offsets_.back());
+    } else {
+      p.hist = std::move(spare_histograms_.back());
+      spare_histograms_.pop_back();
+    }
+    ++kept_;
+  }
+
+  void drop_histogram(detail::Pending& p) {
+    if (p.hist.empty()) return;
+    --kept_;
+    spare_histograms_.push_back(std::move(p.hist));
+    p.hist = {};
   }
 
   const BinnedMatrix& bins_;
@@ -938,9 +995,10 @@ class Grower {
   std::size_t leaf_rows_ = 0;
   std::vector<detail::FeatureResult> results_;
   std::vector<double> lefts_;
-  std::vector<uint32_t> tmp_;
+  std::vector<uint32_t>& tmp_;
   std::vector<std::size_t> block_left_;
-  std::vector<double> partials_;  // row tasks 1.. of build_histograms
+  AlignedVector<double>& partials_;  // row tasks 1.. of build_histograms
+  std::vector<AlignedVector<double>>& spare_histograms_;
   std::vector<detail::HistSlot> slots_;  // build_histograms_by_row: the listed dense features by row group
   std::vector<std::size_t> sparse_listed_;  // and the listed sparse ones
   std::vector<double> totals_;              // and per row task, its rows' totals
@@ -952,11 +1010,13 @@ class Grower {
 };
 
 // Grows one tree on `rows` (ascending row indices of `bins`, each with its statistics in `task`);
-// `partition`, when given, receives the rows by leaf.
+// `partition`, when given, receives the rows by leaf; `buffers`, when given, lends the tree memory
+// left by earlier trees on the same bins.
 template <class Task, class Code>
 Tree grow_tree(const BinnedMatrix& bins, const Task& task, std::vector<uint32_t> rows, const GrowParams& params,
-               Rng& rng, const ExecContext& ctx, Partition* partition = nullptr) {
-  Grower<Task, Code> grower(bins, task, std::move(rows), params, rng, ctx);
+               Rng& rng, const ExecContext& ctx, Partition* partition = nullptr, GrowBuffers* buffers = nullptr) {
+  GrowBuffers own;
+  Grower<Task, Code> grower(bins, task, std::move(rows), params, rng, ctx, buffers != nullptr ? *buffers : own);
   Tree tree = grower.grow();
   if (partition != nullptr) *partition = grower.take_partition();
   return tree;

@@ -12,17 +12,20 @@
 //   int n_outputs() const
 //   static constexpr bool kSortedScan          true: scored from the samples themselves (absolute error),
 //                                              not from bin sums; the grower then never builds histograms
-//   optional: static constexpr int kPacked and void pack(const uint32_t* rows, std::size_t n, double* out) const
-//                                              the rows' statistics after the row count, kPacked per row,
-//                                              contiguous: the histogram kernel gathers them once per chunk
-//                                              of rows and every feature then reads them from cache
+//   optional: static constexpr int kPacked (== stride()) and
+//             void pack(const uint32_t* rows, std::size_t n, double* out) const
+//                                              each row's whole contribution to a bin (its count 1
+//                                              included), kPacked per row, contiguous: the histogram
+//                                              kernel gathers them once per chunk of rows, every feature
+//                                              then reads them from cache and adds one row to a bin as
+//                                              one vector add
 //   optional: double category_key(const double* stats) const
 //                                              the order of a node's categories for a categorical split;
 //                                              only tasks with it accept categorical features
 //   optional: void summarize(rows, n, stats, double* value, double& impurity) const
 //                                              a node's value and impurity from its rows, where the sums
 //                                              are not enough (medians) or not exact (constant targets)
-// Gradient boosting adds a task with channels [rows, sum hessian, sum gradient], score
+// Gradient boosting adds a task with channels [rows, sum hessian, sum gradient, 0], score
 // G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda) and value -G / (H + lambda).
 #pragma once
 #include <algorithm>
@@ -152,7 +155,8 @@ struct AbsoluteErrorTask {
   void summarize(const uint32_t* rows, std::size_t n, const double* s, double* value_out, double& impurity_out) const;
 };
 
-// Gradient boosting: channels [rows, sum hessian, sum gradient] of the loss at the current scores.
+// Gradient boosting: channels [rows, sum hessian, sum gradient] of the loss at the current scores,
+// and a fourth that stays 0: a bin is 32 bytes, so adding a row to it is one 256-bit add (grow.h).
 // The grower's improvement is an impurity decrease weighted by hessian shares; with the impurity
 // -G^2 / ((H + lambda) H) it equals the boosting gain G_L^2/(H_L+l) + G_R^2/(H_R+l) - G^2/(H+l)
 // divided by the root's H. That impurity is no purity measure, so no node counts as pure.
@@ -160,7 +164,7 @@ struct GradientTask {
   const double* gh;  // per row: gradient, hessian (interleaved: one cache line per row gathered)
   double lambda;
 
-  int stride() const noexcept { return 3; }
+  int stride() const noexcept { return kPacked; }
   int n_outputs() const noexcept { return 1; }
   static constexpr bool kSortedScan = false;
 
@@ -169,14 +173,16 @@ struct GradientTask {
     bin[1] += gh[2 * static_cast<std::size_t>(row) + 1];
     bin[2] += gh[2 * static_cast<std::size_t>(row)];
   }
-  static constexpr int kPacked = 2;
+  static constexpr int kPacked = 4;
   void pack(const uint32_t* rows, std::size_t n, double* out) const noexcept {
     constexpr std::size_t ahead = 16;  // the rows' gradients are cache misses: fetch a few rows ahead
     for (std::size_t i = 0; i < n; ++i) {
       if (i + ahead < n) __builtin_prefetch(gh + 2 * static_cast<std::size_t>(rows[i + ahead]));
       const double* row = gh + 2 * static_cast<std::size_t>(rows[i]);
-      out[2 * i] = row[1];
-      out[2 * i + 1] = row[0];
+      out[4 * i] = 1.0;
+      out[4 * i + 1] = row[1];
+      out[4 * i + 2] = row[0];
+      out[4 * i + 3] = 0.0;
     }
   }
   double score(const double* left, const double* right) const noexcept {
