@@ -12,7 +12,7 @@ namespace threadml::tree {
 
 namespace {
 
-// Features per binning task: eight adjacent columns share the cache lines of a row.
+// Features per coding task: eight adjacent columns share the cache lines of a row.
 constexpr std::size_t kFeatureBlock = 8;
 
 // A threshold between two distinct values a < b that sends a left and b right (as scikit-learn's
@@ -20,6 +20,41 @@ constexpr std::size_t kFeatureBlock = 8;
 double midpoint(double a, double b) {
   const double mid = a / 2.0 + b / 2.0;
   return (mid >= b || !std::isfinite(mid)) ? a : mid;
+}
+
+// Sorts doubles (no NaN) ascending: LSD radix sort on their bits mapped to ordered integers, 6 passes
+// of 11 bits; several times faster than a comparison sort on a quantile sample. -0 sorts before +0.
+void radix_sort(std::vector<double>& values) {
+  const std::size_t n = values.size();
+  if (n < 2) return;
+  std::vector<uint64_t> keys(n);
+  std::vector<uint64_t> swap(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    uint64_t bits;
+    std::memcpy(&bits, &values[i], sizeof bits);
+    // Negative values: all bits flipped (reversing their order); positive: the sign bit set.
+    keys[i] = bits ^ ((bits >> 63) != 0 ? ~uint64_t{0} : uint64_t{1} << 63);
+  }
+  constexpr int kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  std::vector<std::size_t> start(kBuckets);
+  for (int shift = 0; shift < 64; shift += kBits) {
+    std::fill(start.begin(), start.end(), 0);
+    for (uint64_t k : keys) ++start[(k >> shift) & (kBuckets - 1)];
+    if (start[(keys[0] >> shift) & (kBuckets - 1)] == n) continue;  // one digit value: nothing moves
+    std::size_t sum = 0;
+    for (std::size_t& s : start) {
+      const std::size_t count = s;
+      s = sum;
+      sum += count;
+    }
+    for (uint64_t k : keys) swap[start[(k >> shift) & (kBuckets - 1)]++] = k;
+    keys.swap(swap);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const uint64_t bits = keys[i] ^ ((keys[i] >> 63) != 0 ? uint64_t{1} << 63 : ~uint64_t{0});
+    std::memcpy(&values[i], &bits, sizeof bits);
+  }
 }
 
 // The distinct values of a sample with their counts, ascending. Features with few distinct values
@@ -57,7 +92,7 @@ void distinct_values(std::vector<double>& values, std::vector<double>& distinct,
     }
     return;
   }
-  std::sort(values.begin(), values.end());
+  radix_sort(values);
   for (double v : values) {
     if (!distinct.empty() && distinct.back() == v) {
       ++counts.back();
@@ -118,44 +153,59 @@ std::vector<double> category_edges(const T* X, std::size_t rows, std::size_t col
   return edges;
 }
 
-// The bin of a non-missing value: the number of edges below it (branch-free lower bound).
-inline uint32_t code_of(const double* edges, std::size_t n, double x) {
-  const double* first = edges;
-  while (n > 1) {
-    const std::size_t half = n / 2;
-    // A mask, not ?: which the compiler turned into a branch mispredicted every other step.
-    first += half & (std::size_t{0} - static_cast<std::size_t>(first[half - 1] < x));
-    n -= half;
+// Codes values into bins in groups of kSearchLanes: each value's bin is the number of edges below
+// it, found by a branch-free lower bound. The group's searches step together, so their dependent
+// loads overlap instead of waiting one after another.
+constexpr std::size_t kSearchLanes = 8;
+
+template <class Code>
+void code_values(const double* edges, std::size_t n_edges, const double* x, std::size_t count, Code missing,
+                 Code* out) {
+  for (std::size_t i0 = 0; i0 < count; i0 += kSearchLanes) {
+    const std::size_t lanes = std::min(kSearchLanes, count - i0);
+    std::size_t first[kSearchLanes] = {};
+    std::size_t n = n_edges;
+    while (n > 1) {
+      const std::size_t half = n / 2;
+      // A mask, not ?: which the compiler turned into a branch mispredicted every other step.
+      for (std::size_t l = 0; l < lanes; ++l)
+        first[l] += half & (std::size_t{0} - static_cast<std::size_t>(edges[first[l] + half - 1] < x[i0 + l]));
+      n -= half;
+    }
+    for (std::size_t l = 0; l < lanes; ++l) {
+      const double v = x[i0 + l];
+      const std::size_t code = first[l] + static_cast<std::size_t>(n == 1 && edges[first[l]] < v);
+      out[i0 + l] = std::isnan(v) ? missing : static_cast<Code>(code);
+    }
   }
-  return static_cast<uint32_t>(first - edges) + static_cast<uint32_t>(n == 1 && *first < x);
 }
 
 // Rows per coding tile: a block's columns share each row's cache line, so the tile's lines stay in
 // cache while each of the block's features is coded from them (one read of X, not one per feature).
 constexpr std::size_t kCodeTile = 512;
 
+// Rows per coding task: tasks are row slabs x feature blocks, so two threads share any column count.
+constexpr std::size_t kCodeSlab = std::size_t{1} << 16;
+
+// Codes rows [r0, r1) of columns [j0, j1); `missing[j - j0]` is set when a NaN is seen.
 template <class T, class Code>
-void code_block(const T* X, std::size_t rows, std::size_t cols, std::size_t j0, std::size_t j1, BinnedMatrix& out) {
-  bool has_missing[kFeatureBlock] = {};
-  for (std::size_t i0 = 0; i0 < rows; i0 += kCodeTile) {
-    const std::size_t i1 = std::min(rows, i0 + kCodeTile);
+void code_block(const T* X, std::size_t r0, std::size_t r1, std::size_t cols, std::size_t j0, std::size_t j1,
+                BinnedMatrix& out, uint8_t* missing) {
+  double values[kCodeTile];
+  for (std::size_t i0 = r0; i0 < r1; i0 += kCodeTile) {
+    const std::size_t i1 = std::min(r1, i0 + kCodeTile);
     for (std::size_t j = j0; j < j1; ++j) {
       const FeatureBins& bins = out.features[j];
-      const double* edges = bins.edges.data();
-      const std::size_t n_edges = bins.edges.size();
-      const Code missing = static_cast<Code>(bins.missing_bin());
-      Code* column = out.column<Code>(j);
       bool seen = false;
       for (std::size_t i = i0; i < i1; ++i) {
-        const double x = static_cast<double>(X[i * cols + j]);
-        const bool nan = std::isnan(x);
-        seen = seen || nan;
-        column[i] = nan ? missing : static_cast<Code>(code_of(edges, n_edges, x));
+        values[i - i0] = static_cast<double>(X[i * cols + j]);
+        seen = seen || std::isnan(values[i - i0]);
       }
-      has_missing[j - j0] = has_missing[j - j0] || seen;
+      code_values(bins.edges.data(), bins.edges.size(), values, i1 - i0, static_cast<Code>(bins.missing_bin()),
+                  out.column<Code>(j) + i0);
+      missing[j - j0] |= seen ? 1 : 0;
     }
   }
-  for (std::size_t j = j0; j < j1; ++j) out.features[j].has_missing = has_missing[j - j0];
 }
 
 }  // namespace
@@ -172,33 +222,38 @@ BinnedMatrix bin_matrix(const T* X, std::size_t rows, std::size_t cols, const Bi
                                : (rows + params.sample_rows - 1) / params.sample_rows;
   const std::size_t blocks = task_count(cols, kFeatureBlock);
   const ExecContext work = ctx.for_work(rows * cols, 1 << 16);
-  parallel_for(work.pass(0, 2), blocks, [&](std::size_t block) {
-    const std::size_t j0 = block * kFeatureBlock;
-    const std::size_t j1 = std::min(cols, j0 + kFeatureBlock);
-    std::vector<std::vector<double>> samples(j1 - j0);
-    for (auto& s : samples) s.reserve(rows / step + 1);
-    for (std::size_t i = 0; i < rows; i += step)
-      for (std::size_t j = j0; j < j1; ++j) {
-        const double x = static_cast<double>(X[i * cols + j]);
-        if (!std::isnan(x)) samples[j - j0].push_back(x);
-      }
-    for (std::size_t j = j0; j < j1; ++j) {
-      FeatureBins& f = out.features[j];
-      f.categorical = j < params.categorical.size() && params.categorical[j] != 0;
-      f.edges = f.categorical ? category_edges(X, rows, cols, j, params.max_bins) : bin_edges(samples[j - j0], params.max_bins);
+  parallel_for(work.pass(0, 2), cols, [&](std::size_t j) {
+    FeatureBins& f = out.features[j];
+    f.categorical = j < params.categorical.size() && params.categorical[j] != 0;
+    if (f.categorical) {
+      f.edges = category_edges(X, rows, cols, j, params.max_bins);
+      return;
     }
+    std::vector<double> sample;
+    sample.reserve(rows / step + 1);
+    for (std::size_t i = 0; i < rows; i += step) {
+      const double x = static_cast<double>(X[i * cols + j]);
+      if (!std::isnan(x)) sample.push_back(x);
+    }
+    f.edges = bin_edges(sample, params.max_bins);
   });
   int most_codes = 1;
   for (const FeatureBins& f : out.features) most_codes = std::max(most_codes, f.n_bins() + 1);
   out.width = most_codes <= 256 ? CodeWidth::U8 : most_codes <= 65536 ? CodeWidth::U16 : CodeWidth::U32;
   out.allocate();
+  const std::size_t slabs = task_count(rows, kCodeSlab);
+  std::vector<uint8_t> missing(slabs * cols, 0);  // per slab and column: a NaN seen
   with_code_type(out.width, [&](auto code) {
     using Code = decltype(code);
-    parallel_for(work.pass(1, 2), blocks, [&](std::size_t block) {
-      const std::size_t j0 = block * kFeatureBlock;
-      code_block<T, Code>(X, rows, cols, j0, std::min(cols, j0 + kFeatureBlock), out);
+    parallel_for(work.pass(1, 2), slabs * blocks, [&](std::size_t task) {
+      const std::size_t slab = task / blocks;
+      const std::size_t j0 = task % blocks * kFeatureBlock;
+      code_block<T, Code>(X, slab * kCodeSlab, std::min(rows, (slab + 1) * kCodeSlab), cols, j0,
+                          std::min(cols, j0 + kFeatureBlock), out, missing.data() + slab * cols + j0);
     });
   });
+  for (std::size_t j = 0; j < cols; ++j)
+    for (std::size_t slab = 0; slab < slabs; ++slab) out.features[j].has_missing |= missing[slab * cols + j] != 0;
   return out;
 }
 
