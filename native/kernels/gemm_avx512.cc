@@ -70,6 +70,9 @@ template <class T>
 constexpr std::size_t kMaxTaskCols = sizeof(T) == sizeof(float) ? 1024 : 512;
 // Flops per task at most (~10 ms on one core): abort() is polled between tasks.
 constexpr double kMaxTaskFlops = 2.0e9;
+// An A of at most this many bytes stays in L2 (half of the 1 MB per core of AVX-512 AMD and Intel
+// server cores) while a thread runs its tasks.
+constexpr std::size_t kL2Budget = std::size_t{512} << 10;
 
 // Where a micro-tile is in the k loop; c0 is the tile of C0 to add on the last pass (null: none).
 template <class T>
@@ -238,7 +241,10 @@ std::size_t round_up(std::size_t x, std::size_t to) { return (x + to - 1) / to *
 // About four tasks per thread when there is more than one (measured on 2 cores: 10-40% faster than
 // two on the MLP's 256 x 784 x 256 products, as fast on square ones), none over kMaxTaskFlops,
 // in a count the threads divide evenly when a few more blocks give one; blocks keep at least one
-// full register tile. The plan never changes what an element sums, only which thread computes it.
+// full register tile. When A fits in L2, each task reads it from there whatever its columns, so the
+// plan cuts columns only (down to one panel) and no two tasks pack the same part of B: at 256 x 256
+// x 256 on 2 threads, 8 column strips ran 8-10% faster than 4 x 3 blocks. The plan never changes
+// what an element sums, only which thread computes it.
 template <class T>
 Plan plan_gemm(const GemmShape& s, std::size_t count, int threads) {
   constexpr std::size_t P = kPanel<T>;
@@ -258,10 +264,11 @@ Plan plan_gemm(const GemmShape& s, std::size_t count, int threads) {
   };
   spans();
   const std::size_t t = static_cast<std::size_t>(std::max(threads, 1));
+  const bool a_in_l2 = s.m * s.k * sizeof(T) <= kL2Budget;
   while (p.tasks() < want || (p.tasks() % t != 0 && p.tasks() < 2 * want)) {
     const bool split_rows = p.row_span > kRows, split_cols = p.col_span > P;
     if (!split_rows && !split_cols) break;
-    if (split_rows && (!split_cols || p.row_span >= p.col_span)) ++rows;
+    if (split_rows && (!split_cols || (!a_in_l2 && p.row_span >= p.col_span))) ++rows;
     else ++cols;
     spans();
   }
