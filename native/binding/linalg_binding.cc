@@ -86,11 +86,16 @@ std::pair<Napi::TypedArray, void*> new_like(Napi::Env env, const FloatArray& lik
   void* data = take_block(bytes);
   Napi::ArrayBuffer buffer;
   try {
-    buffer = Napi::ArrayBuffer::New(env, data, bytes, [bytes](Napi::Env, void* p) { give_block(p, bytes); });
+    buffer = Napi::ArrayBuffer::New(env, data, bytes, [bytes](Napi::Env finalizing, void* p) {
+      give_block(p, bytes);
+      Napi::MemoryManagement::AdjustExternalMemory(finalizing, -static_cast<int64_t>(bytes));
+    });
   } catch (...) {
     give_block(data, bytes);
     throw;
   }
+  // V8 does not count memory it did not allocate: told, it collects dead results as often as before.
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
   Napi::TypedArray out = like.is_float32 ? Napi::TypedArray(Napi::Float32Array::New(env, length, buffer, 0))
                                          : Napi::TypedArray(Napi::Float64Array::New(env, length, buffer, 0));
   return {out, data};

@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 constexpr std::size_t kFreeInBackground = std::size_t{64} << 20;
 constexpr std::size_t kCachedBytes = std::size_t{64} << 20;
-constexpr std::size_t kCachedBlocks = 256;
+constexpr std::size_t kCachedBlocks = 1024;
 
 using Block = std::pair<std::size_t, void*>;
 
@@ -80,20 +80,15 @@ void* take_block(std::size_t bytes) {
 void give_block(void* p, std::size_t bytes) noexcept {
   if (bytes > kCachedBytes) return free_large(p, bytes);
   BlockCache& cache = block_cache();
-  Block evicted[kCachedBlocks];
+  std::lock_guard<std::mutex> lock(cache.mutex);
   std::size_t drop = 0;
-  {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    while (cache.bytes + bytes > kCachedBytes || cache.blocks.size() - drop == kCachedBlocks) {
-      evicted[drop] = cache.blocks[drop];
-      cache.bytes -= evicted[drop].first;
-      ++drop;
-    }
-    cache.blocks.erase(cache.blocks.begin(), cache.blocks.begin() + static_cast<std::ptrdiff_t>(drop));
-    cache.blocks.emplace_back(bytes, p);
-    cache.bytes += bytes;
+  for (; cache.bytes + bytes > kCachedBytes || cache.blocks.size() - drop == kCachedBlocks; ++drop) {
+    free_large(cache.blocks[drop].second, cache.blocks[drop].first);
+    cache.bytes -= cache.blocks[drop].first;
   }
-  for (std::size_t i = 0; i < drop; ++i) free_large(evicted[i].second, evicted[i].first);
+  cache.blocks.erase(cache.blocks.begin(), cache.blocks.begin() + static_cast<std::ptrdiff_t>(drop));
+  cache.blocks.emplace_back(bytes, p);
+  cache.bytes += bytes;
 }
 
 }  // namespace threadml
