@@ -242,9 +242,10 @@ std::size_t round_up(std::size_t x, std::size_t to) { return (x + to - 1) / to *
 // two on the MLP's 256 x 784 x 256 products, as fast on square ones), none over kMaxTaskFlops,
 // in a count the threads divide evenly when a few more blocks give one; blocks keep at least one
 // full register tile. When A fits in L2, each task reads it from there whatever its columns, so the
-// plan cuts columns only (down to one panel) and no two tasks pack the same part of B: at 256 x 256
-// x 256 on 2 threads, 8 column strips ran 8-10% faster than 4 x 3 blocks. The plan never changes
-// what an element sums, only which thread computes it.
+// plan cuts columns only (down to one panel) and no two tasks pack the same part of B. At 256 x 256
+// x 256 on one thread, 8 column strips cost nothing over one task and 4 x 3 blocks 6-9% more; on 2
+// threads the two plans traded places from run to run (strips 16% slower to 10% faster here). The
+// plan never changes what an element sums, only which thread computes it.
 template <class T>
 Plan plan_gemm(const GemmShape& s, std::size_t count, int threads) {
   constexpr std::size_t P = kPanel<T>;
