@@ -353,6 +353,64 @@ describe('ml-matrix in and out', () => {
   });
 });
 
+// When A (m x k) fits in 512 KB, the AVX-512 kernel cuts C into column strips only (each strip
+// packs its own columns of B); one element more and it cuts rows too. Strips are 16/32 columns
+// (one float64/float32 panel) or more; transposed B is packed in 8 x 8 blocks with a k tail.
+describe('gemm column strips: naive triple loop, and the same bytes on 1, 2 and 3 threads', () => {
+  const defaultBudget = getThreads();
+  beforeAll(() => setThreads(3));
+  afterAll(() => setThreads(defaultBudget));
+
+  const stripShapes: [DType, number, number, number][] = [
+    ['float64', 256, 256, 256], // A exactly 512 KB: strips only
+    ['float64', 257, 256, 256], // one row more: blocks of rows and columns
+    ['float64', 128, 250, 512], // 512 KB, a last strip narrower than a panel
+    ['float64', 200, 40, 301], // too few columns for the task count: rows split as well
+    ['float32', 512, 256, 256], // A exactly 512 KB
+    ['float32', 513, 256, 256],
+    ['float32', 256, 100, 131], // k tail of the 8-deep transposes
+    ['float32', 190, 13, 77], // a single panel, 13 of 32 columns used
+  ];
+  for (const [dtype, m, n, k] of stripShapes)
+    it(`${dtype} ${m} x ${n} x ${k}, plain and transposed B, alpha, beta and C`, async () => {
+      for (const transB of [false, true]) {
+        const seed = m + n + k + (transB ? 1 : 0);
+        const a = randomMatrix(m, k, seed, dtype);
+        const b = transB ? randomMatrix(n, k, seed + 1, dtype) : randomMatrix(k, n, seed + 1, dtype);
+        const options = { transB, alpha: 0.5, beta: -2, C: randomMatrix(m, n, seed + 2, dtype) };
+        const label = `${dtype} ${m}x${n}x${k} transB=${transB}`;
+        const one = (await gemm(a, b, { ...options, threads: 1 })).data;
+        expectWithin(one, naiveGemm(a, b, options, epsOf(dtype)), label);
+        for (const threads of [2, 3])
+          expect(sameBytes((await gemm(a, b, { ...options, threads })).data, one), `${label}: threads ${threads} vs 1`).toBe(true);
+      }
+    }, 30_000);
+});
+
+// Results of 64 KB and more live in blocks that are reused once the GC frees their arrays.
+describe('results in reused memory', () => {
+  it('every result is complete, and results still alive are never overwritten', async () => {
+    const n = 128; // 128 KB of float64 per result
+    const identity = matrix(new Float64Array(n * n), n, n);
+    for (let i = 0; i < n; i++) identity.data[i * n + i] = 1;
+    const kept: (() => void)[] = [];
+    for (let call = 0; call < 400; call++) {
+      // 400 results of 128 KB make garbage enough for several collections.
+      const a = randomMatrix(n, n, call, 'float64');
+      const product = (await matmul(a, identity)).data;
+      const flipped = (await transpose(a)).data;
+      const check = (label: string) => {
+        expect(sameBytes(product, a.data), `matmul by the identity, ${label}`).toBe(true);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) if (flipped[j * n + i] !== a.data[i * n + j]) expect.fail(`transpose, ${label}, (${i}, ${j})`);
+      };
+      check(`call ${call}`);
+      if (call % 40 === 0) kept.push(() => check(`call ${call}, checked again at the end`));
+    }
+    for (const check of kept) check();
+  }, 30_000);
+});
+
 describe('bit-identical results for threads 1, 2, 3 and 4', () => {
   const defaultBudget = getThreads();
   beforeAll(() => setThreads(4));

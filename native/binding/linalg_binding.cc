@@ -12,12 +12,9 @@
 #include <string>
 #include <utility>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include "binding/args.h"
 #include "binding/job.h"
+#include "io/memory.h"
 #include "kernels/blas.h"
 
 namespace threadml::binding {
@@ -74,25 +71,33 @@ Napi::Object params_arg(const Napi::Value& v) {
   return v.IsObject() ? v.As<Napi::Object>() : Napi::Object::New(v.Env());
 }
 
-// A fresh output is faulted in by the kernel on first write, 4 KB at a time: 10 ms for 32 MB here,
-// a tenth of that with 2 MB pages (measured). So large outputs ask for transparent huge pages.
-void prefer_huge_pages(void* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto start = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t begin = (start + kHuge - 1) & ~(kHuge - 1), end = (start + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data, (void)bytes;
-#endif
-}
+// Results of at least this many bytes live in blocks that are reused once the GC frees them
+// (io/memory.h): their pages are already faulted in. Smaller ones are V8's own memory.
+constexpr std::size_t kReusedResultBytes = std::size_t{64} << 10;
 
-// A new output array of the float type of `like`, and its memory.
+// A new output array of the float type of `like`, and its memory (not zeroed: every op writes it all).
 std::pair<Napi::TypedArray, void*> new_like(Napi::Env env, const FloatArray& like, std::size_t length) {
-  Napi::TypedArray out = like.is_float32 ? Napi::TypedArray(Napi::Float32Array::New(env, length))
-                                         : Napi::TypedArray(Napi::Float64Array::New(env, length));
-  void* data = typed_array_data(out);
-  prefer_huge_pages(data, length * element_size(like));
+  const std::size_t bytes = length * element_size(like);
+  if (bytes < kReusedResultBytes) {
+    Napi::TypedArray out = like.is_float32 ? Napi::TypedArray(Napi::Float32Array::New(env, length))
+                                           : Napi::TypedArray(Napi::Float64Array::New(env, length));
+    return {out, typed_array_data(out)};
+  }
+  void* data = take_block(bytes);
+  Napi::ArrayBuffer buffer;
+  try {
+    buffer = Napi::ArrayBuffer::New(env, data, bytes, [bytes](Napi::Env finalizing, void* p) {
+      give_block(p, bytes);
+      Napi::MemoryManagement::AdjustExternalMemory(finalizing, -static_cast<int64_t>(bytes));
+    });
+  } catch (...) {
+    give_block(data, bytes);
+    throw;
+  }
+  // V8 does not count memory it did not allocate: told, it collects dead results as often as before.
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  Napi::TypedArray out = like.is_float32 ? Napi::TypedArray(Napi::Float32Array::New(env, length, buffer, 0))
+                                         : Napi::TypedArray(Napi::Float64Array::New(env, length, buffer, 0));
   return {out, data};
 }
 

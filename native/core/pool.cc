@@ -19,10 +19,12 @@ namespace {
 
 // A helper that has just finished spins this long before it sleeps: callers often run parallel
 // loops back to back (tree levels, one GEMM call after another), and waking a sleeping thread costs
-// 50-150 us on this kind of machine, as much as half of a 256 x 256 GEMM. Measured at n = 256:
-// 100 us of spinning gave 420-450 us per call, 0.3-2 ms gave 355-380 us (yielding while spinning
-// was slower); longer spins only keep a core busy for nothing.
-constexpr auto kHelperSpin = std::chrono::microseconds(500);
+// 50-250 us on this kind of machine (its idle virtual CPU halts), as much as a 256 x 256 GEMM.
+// Measured at n = 256: 100 us of spinning gave 420-450 us per call, 0.3-2 ms gave 355-380 us
+// (yielding while spinning was slower). 2 ms also covers a one-thread call of that size between
+// two parallel ones (0.3-0.6 ms from JS): with 500 us, such 2-thread calls took 0.52-0.55 ms
+// (float64) and 0.28-0.36 ms (float32), with 2 ms 0.30-0.32 and 0.20-0.22 ms.
+constexpr auto kHelperSpin = std::chrono::microseconds(2000);
 // The caller spins this long for helpers finishing their last task before it sleeps.
 constexpr auto kCallerSpin = std::chrono::microseconds(20);
 

@@ -1,7 +1,10 @@
 #include "io/memory.h"
 
+#include <mutex>
 #include <new>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -12,6 +15,24 @@ namespace threadml {
 namespace {
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 constexpr std::size_t kFreeInBackground = std::size_t{64} << 20;
+constexpr std::size_t kCachedBytes = std::size_t{64} << 20;
+constexpr std::size_t kCachedBlocks = 1024;
+
+using Block = std::pair<std::size_t, void*>;
+
+// Freed result blocks, oldest first; the vector never grows past its reserve, so giving a block
+// back allocates nothing. Never destroyed: finalizers may still run at process exit.
+struct BlockCache {
+  std::mutex mutex;
+  std::vector<Block> blocks;
+  std::size_t bytes = 0;
+  BlockCache() { blocks.reserve(kCachedBlocks); }
+};
+
+BlockCache& block_cache() {
+  static BlockCache* cache = new BlockCache;
+  return *cache;
+}
 }  // namespace
 
 void* allocate_large(std::size_t bytes) {
@@ -39,6 +60,35 @@ void free_large(void* p, std::size_t bytes) noexcept {
     }
   }
   std::free(p);
+}
+
+void* take_block(std::size_t bytes) {
+  BlockCache& cache = block_cache();
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    for (std::size_t i = cache.blocks.size(); i-- > 0;)
+      if (cache.blocks[i].first == bytes) {
+        void* p = cache.blocks[i].second;
+        cache.blocks.erase(cache.blocks.begin() + static_cast<std::ptrdiff_t>(i));
+        cache.bytes -= bytes;
+        return p;
+      }
+  }
+  return allocate_large(bytes);
+}
+
+void give_block(void* p, std::size_t bytes) noexcept {
+  if (bytes > kCachedBytes) return free_large(p, bytes);
+  BlockCache& cache = block_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  std::size_t drop = 0;
+  for (; cache.bytes + bytes > kCachedBytes || cache.blocks.size() - drop == kCachedBlocks; ++drop) {
+    free_large(cache.blocks[drop].second, cache.blocks[drop].first);
+    cache.bytes -= cache.blocks[drop].first;
+  }
+  cache.blocks.erase(cache.blocks.begin(), cache.blocks.begin() + static_cast<std::ptrdiff_t>(drop));
+  cache.blocks.emplace_back(bytes, p);
+  cache.bytes += bytes;
 }
 
 }  // namespace threadml
