@@ -17,7 +17,12 @@ namespace {
 // in the same order for any thread count.
 constexpr std::size_t kRowBlock = 4096;
 
-double sigmoid(double f) { return f >= 0.0 ? 1.0 / (1.0 + std::exp(-f)) : std::exp(f) / (1.0 + std::exp(f)); }
+// 1 / (1 + e^-f), or e^f / (1 + e^f) for f < 0 (no overflow), with one exp and no branch: the signs
+// of the scores are random, so a branch would be mispredicted for every other row.
+double sigmoid(double f) {
+  const double e = std::exp(-std::fabs(f));
+  return (f >= 0.0 ? 1.0 : e) / (1.0 + e);
+}
 
 // log(1 + e^f) without overflow.
 double softplus(double f) { return f > 0.0 ? f + std::log1p(std::exp(-f)) : std::log1p(std::exp(f)); }
@@ -56,37 +61,49 @@ struct Loss {
     }
   }
 
-  // Row i's (gradient, hessian) of output c is at gh[c * 2 rows + 2 i]: each tree reads one block.
-  void gradients(const double* f, double y, double w, std::size_t i, std::size_t rows, double* gh) const {
-    double* out = gh + 2 * i;
+  // Rows [begin, end)'s gradients and hessians from their scores f (rows x k), targets y and weights w
+  // (null: 1). Row i's (gradient, hessian) of output c is at gh[c * 2 rows + 2 i]: each tree reads one
+  // block. One loop per loss: no per-row dispatch.
+  void gradients(const double* f, const double* y, const double* w, std::size_t begin, std::size_t end,
+                 std::size_t rows, double* gh) const {
+    auto weight = [w](std::size_t i) { return w == nullptr ? 1.0 : w[i]; };
     switch (kind) {
       case BoostLoss::SquaredError:
-        out[0] = w * (f[0] - y);
-        out[1] = w;
+        for (std::size_t i = begin; i < end; ++i) {
+          gh[2 * i] = weight(i) * (f[i] - y[i]);
+          gh[2 * i + 1] = weight(i);
+        }
         return;
-      case BoostLoss::LogLoss: {
-        const double p = sigmoid(f[0]);
-        out[0] = w * (p - y);
-        out[1] = w * p * (1.0 - p);
+      case BoostLoss::LogLoss:
+        for (std::size_t i = begin; i < end; ++i) {
+          const double p = sigmoid(f[i]);
+          gh[2 * i] = weight(i) * (p - y[i]);
+          gh[2 * i + 1] = weight(i) * p * (1.0 - p);
+        }
         return;
-      }
-      case BoostLoss::Poisson: {
-        const double m = std::exp(f[0]);
-        out[0] = w * (m - y);
-        out[1] = w * m;
+      case BoostLoss::Poisson:
+        for (std::size_t i = begin; i < end; ++i) {
+          const double m = std::exp(f[i]);
+          gh[2 * i] = weight(i) * (m - y[i]);
+          gh[2 * i + 1] = weight(i) * m;
+        }
         return;
-      }
       case BoostLoss::AbsoluteError:
         // Trees grow on the signs; median_leaves() then sets the leaf values.
-        out[0] = w * static_cast<double>((f[0] > y) - (f[0] < y));
-        out[1] = w;
+        for (std::size_t i = begin; i < end; ++i) {
+          gh[2 * i] = weight(i) * static_cast<double>((f[i] > y[i]) - (f[i] < y[i]));
+          gh[2 * i + 1] = weight(i);
+        }
         return;
       default: {
-        double p[1024];
-        softmax(f, k, p);
-        for (int c = 0; c < k; ++c) {
-          out[2 * c * rows] = w * (p[c] - (c == static_cast<int>(y) ? 1.0 : 0.0));
-          out[2 * c * rows + 1] = w * hessian_scale * p[c] * (1.0 - p[c]);
+        std::vector<double> p(static_cast<std::size_t>(k));
+        for (std::size_t i = begin; i < end; ++i) {
+          softmax(f + i * static_cast<std::size_t>(k), k, p.data());
+          for (int c = 0; c < k; ++c) {
+            double* out = gh + 2 * (static_cast<std::size_t>(c) * rows + i);
+            out[0] = weight(i) * (p[static_cast<std::size_t>(c)] - (c == static_cast<int>(y[i]) ? 1.0 : 0.0));
+            out[1] = weight(i) * hessian_scale * p[static_cast<std::size_t>(c)] * (1.0 - p[static_cast<std::size_t>(c)]);
+          }
         }
       }
     }
@@ -281,10 +298,8 @@ BoostFit fit_boosting(const BoostData<T>& train, std::size_t cols, const BoostDa
     for (std::size_t round = 0; round < params.max_iter; ++round) {
       ctx.check_cancelled();
       parallel_for(quiet.for_work(n * k, 1 << 15), task_count(n, kRowBlock), [&](std::size_t task) {
-        const std::size_t end = std::min(n, (task + 1) * kRowBlock);
-        for (std::size_t i = task * kRowBlock; i < end; ++i)
-          loss.gradients(scores.raw.data() + i * k, train.y[i], train.weight == nullptr ? 1.0 : train.weight[i], i, n,
-                         gh.data());
+        loss.gradients(scores.raw.data(), train.y, train.weight, task * kRowBlock, std::min(n, (task + 1) * kRowBlock), n,
+                       gh.data());
       });
       Rng sampler(derive_seed(params.seed, 2 * round));
       const std::vector<uint32_t> drawn =
