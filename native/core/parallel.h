@@ -140,4 +140,8 @@ void parallel_for(const ExecContext& ctx, std::size_t n_tasks, Body&& body) {
 // Splits [0, n) into tasks of `grain` items (the last may be shorter).
 inline std::size_t task_count(std::size_t n, std::size_t grain) { return (n + grain - 1) / grain; }
 
+// The first item of task t when n items are cut into `tasks` tasks of equal size (within one item),
+// so that no short last task leaves a thread idle; t == tasks gives n.
+inline std::size_t task_start(std::size_t n, std::size_t tasks, std::size_t t) { return n / tasks * t + std::min(t, n % tasks); }
+
 }  // namespace threadml

@@ -93,15 +93,15 @@ namespace detail {
 // costs more than the work.
 constexpr std::size_t kParallelNodeWork = 1 << 15;
 
-// Histogram building: a node's rows in tasks of kHistRows (partial histograms summed in task order,
-// so sums do not depend on the thread count), its features in groups of kHistFeatures, and inside a
-// task chunks of kHistChunk rows whose statistics stay in cache while each feature of the group
-// reads them.
+// Histogram building: a node's rows in equal tasks of at most kHistRows (partial histograms summed
+// in task order, so sums do not depend on the thread count), its features in groups of
+// kHistFeatures, and inside a task chunks of kHistChunk rows whose statistics stay in cache while
+// each feature of the group reads them.
 constexpr std::size_t kHistRows = std::size_t{1} << 16;
 constexpr std::size_t kHistChunk = std::size_t{1} << 12;
 constexpr std::size_t kHistFeatures = 16;
 
-// Rows per task of a node's partition: counted per block, then written stably per block.
+// Most rows per task (equal tasks) of a node's partition: counted per block, then written stably per block.
 constexpr std::size_t kPartitionRows = std::size_t{1} << 15;
 
 // A bin of packed statistics (Task::kPacked == 4): one 256-bit add with AVX, two 128-bit adds without.
@@ -275,6 +275,8 @@ class Grower {
       }
       ctx_.check_cancelled();
       detail::Pending children[2];
+      // The split that reaches max_leaf_nodes makes two leaves: their splits are not searched.
+      last_split_ = best_first && leaves + 1 >= params_.max_leaf_nodes;
       split(node, children);
       ++leaves;
       // Depth-first: the left child is split next (pushed last).
@@ -478,8 +480,8 @@ class Grower {
         const auto f = static_cast<std::size_t>(features[i]);
         std::fill(out + offsets_[f], out + offsets_[f + 1], 0.0);
       }
-      const std::size_t r1 = std::min(n, (t + 1) * detail::kHistRows);
-      for (std::size_t c0 = t * detail::kHistRows; c0 < r1; c0 += detail::kHistChunk) {
+      const std::size_t r1 = task_start(n, row_tasks, t + 1);
+      for (std::size_t c0 = task_start(n, row_tasks, t); c0 < r1; c0 += detail::kHistChunk) {
         const std::size_t c1 = std::min(r1, c0 + detail::kHistChunk);
         if constexpr (requires { Task::kPacked; }) {
           std::vector<double>& packed = detail::scratch().packed;
@@ -551,8 +553,8 @@ class Grower {
         for (std::size_t f : sparse_listed_) std::fill(out + offsets_[f], out + offsets_[f + 1], 0.0);
       std::vector<double>& packed = detail::scratch().packed;
       packed.resize(detail::kHistChunk * Task::kPacked);
-      const std::size_t r1 = std::min(n, (t + 1) * detail::kHistRows);
-      for (std::size_t c0 = t * detail::kHistRows; c0 < r1; c0 += detail::kHistChunk) {
+      const std::size_t r1 = task_start(n, row_tasks, t + 1);
+      for (std::size_t c0 = task_start(n, row_tasks, t); c0 < r1; c0 += detail::kHistChunk) {
         const std::size_t c1 = std::min(r1, c0 + detail::kHistChunk);
         task_.pack(rows + c0, c1 - c0, packed.data());
         for (std::size_t a = s0; a < s1;) {
@@ -880,8 +882,8 @@ class Grower {
     block_left_.assign(blocks + 1, 0);
     tmp_.resize(n);
     parallel_for(work, blocks, [&](std::size_t b) {
-      const std::size_t start = b * detail::kPartitionRows;
-      const std::size_t end = std::min(n, start + detail::kPartitionRows);
+      const std::size_t start = task_start(n, blocks, b);
+      const std::size_t end = task_start(n, blocks, b + 1);
       std::size_t l = start;
       std::size_t r = end;
       constexpr std::size_t ahead = 16;  // scattered rows' codes are cache misses: fetch them ahead
@@ -900,8 +902,8 @@ class Grower {
     for (std::size_t b = 0; b < blocks; ++b) block_left_[b + 1] += block_left_[b];
     const std::size_t n_left_total = block_left_[blocks];
     parallel_for(work, blocks, [&](std::size_t b) {
-      const std::size_t start = b * detail::kPartitionRows;
-      const std::size_t end = std::min(n, start + detail::kPartitionRows);
+      const std::size_t start = task_start(n, blocks, b);
+      const std::size_t end = task_start(n, blocks, b + 1);
       const std::size_t lefts = block_left_[b + 1] - block_left_[b];
       uint32_t* out = rows_.data() + p.begin;
       std::copy(tmp_.begin() + static_cast<std::ptrdiff_t>(start), tmp_.begin() + static_cast<std::ptrdiff_t>(start + lefts),
@@ -930,7 +932,7 @@ class Grower {
       tree_.split_categories(p.id, c.feature, c.result.left_categories.data(), nan_left, children[0].id, children[1].id);
     else
       tree_.split_node(p.id, c.feature, fb.threshold(c.result.bin), nan_left, children[0].id, children[1].id);
-    const bool can_split[2] = {splittable(children[0]), splittable(children[1])};
+    const bool can_split[2] = {!last_split_ && splittable(children[0]), !last_split_ && splittable(children[1])};
     const int small = n_left <= n_right ? 0 : 1;
     if (!p.hist.empty() && can_split[1 - small] && keeps_histogram(std::max(n_left, n_right)) && kept_ < max_kept_) {
       // The smaller child's histograms by a pass over its rows, the larger's by subtraction.
@@ -988,6 +990,7 @@ class Grower {
   Tree tree_;
   std::vector<std::size_t> offsets_;  // start of each feature's histogram in a node's kept histograms
   bool subtract_ = false;
+  bool last_split_ = false;
   std::size_t kept_ = 0;
   std::size_t max_kept_ = 0;
   double mean_codes_ = 0.0;
