@@ -854,17 +854,20 @@ class Grower {
     const auto missing = static_cast<uint32_t>(fb.missing_bin());
     const bool missing_left = c.result.missing_left;
     if (fb.categorical) {
-      // Codes are below 256 (max_bins <= 255 plus the missing bin), inside the set's words.
-      const uint32_t* set = c.result.left_categories.data();
-      split_by(p, children, [&](uint32_t r) {
+      // Codes are below 256 (max_bins <= 255 plus the missing bin), inside the set's words; the copy
+      // also names the missing bin's side, so one bit test decides every row.
+      auto set = c.result.left_categories;
+      set[missing >> 5] = (set[missing >> 5] & ~(1u << (missing & 31))) | (uint32_t{missing_left} << (missing & 31));
+      split_by(p, children, [set, column](uint32_t r) {
         const uint32_t code = column[r];
-        return code == missing ? missing_left : ((set[code >> 5] >> (code & 31)) & 1) != 0;
+        return ((set[code >> 5] >> (code & 31)) & 1) != 0;
       });
     } else {
+      // Bitwise, not short-circuit: a branch here is a coin flip per row.
       const auto bin = static_cast<uint32_t>(c.result.bin);
-      split_by(p, children, [&](uint32_t r) {
+      split_by(p, children, [bin, missing, missing_left, column](uint32_t r) {
         const uint32_t code = column[r];
-        return code <= bin || (code == missing && missing_left);
+        return (code <= bin) | ((code == missing) & missing_left);
       });
     }
   }
@@ -882,20 +885,24 @@ class Grower {
     block_left_.assign(blocks + 1, 0);
     tmp_.resize(n);
     parallel_for(work, blocks, [&](std::size_t b) {
+      // Local copies: the stores below cannot alias the test's values or the pointers.
+      const GoesLeft test = goes_left;
+      const uint32_t* __restrict in = rows_.data() + p.begin;
+      uint32_t* __restrict staged = tmp_.data();
       const std::size_t start = task_start(n, blocks, b);
       const std::size_t end = task_start(n, blocks, b + 1);
       std::size_t l = start;
       std::size_t r = end;
       constexpr std::size_t ahead = 16;  // scattered rows' codes are cache misses: fetch them ahead
       for (std::size_t i = start; i < end; ++i) {
-        if (i + ahead < end) __builtin_prefetch(column + rows_[p.begin + i + ahead]);
-        const uint32_t row = rows_[p.begin + i];
-        const bool left = goes_left(row);
-        // Branch-free (l < r here): both places written, one kept.
-        tmp_[l] = row;
-        tmp_[r - 1] = row;
-        l += left ? 1 : 0;
-        r -= left ? 0 : 1;
+        if (i + ahead < end) __builtin_prefetch(column + in[i + ahead]);
+        const uint32_t row = in[i];
+        // Branch-free (l < r here): both places written, one kept; arithmetic, not a branch, on the side.
+        const std::size_t left = test(row) ? 1 : 0;
+        staged[l] = row;
+        staged[r - 1] = row;
+        l += left;
+        r -= 1 - left;
       }
       block_left_[b + 1] = l - start;
     });
