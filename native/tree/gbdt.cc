@@ -191,10 +191,24 @@ struct Scores {
       const Tree& tree = *trees[t];
       const Partition& part = parts[t];
       const auto offset = static_cast<std::size_t>(tree.output_offset);
-      parallel_for(ctx.for_work(data.rows, 1 << 16), part.leaves.size(), [&](std::size_t l) {
-        const Partition::Leaf& leaf = part.leaves[l];
-        const double v = tree.value[static_cast<std::size_t>(leaf.node)];
-        for (std::size_t i = leaf.begin; i < leaf.end; ++i) raw[part.rows[i] * static_cast<std::size_t>(k) + offset] += v;
+      // Equal ranges of row positions (a leaf may hold most rows), each finding its leaves by search.
+      std::vector<Partition::Leaf> leaves = part.leaves;
+      std::sort(leaves.begin(), leaves.end(), [](const Partition::Leaf& a, const Partition::Leaf& b) { return a.begin < b.begin; });
+      const std::size_t n = part.rows.size();
+      const std::size_t tasks = task_count(n, kRowBlock * 4);
+      parallel_for(ctx.for_work(n, 1 << 16), tasks, [&](std::size_t task) {
+        const std::size_t p0 = task_start(n, tasks, task);
+        const std::size_t p1 = task_start(n, tasks, task + 1);
+        auto leaf = std::upper_bound(leaves.begin(), leaves.end(), p0, [](std::size_t pos, const Partition::Leaf& l) { return pos < l.end; });
+        for (; leaf != leaves.end() && leaf->begin < p1; ++leaf) {
+          const double v = tree.value[static_cast<std::size_t>(leaf->node)];
+          const std::size_t end = std::min(p1, leaf->end);
+          constexpr std::size_t ahead = 16;  // scattered rows' scores are cache misses: fetch them ahead
+          for (std::size_t i = std::max(p0, leaf->begin); i < end; ++i) {
+            if (i + ahead < end) __builtin_prefetch(raw.data() + part.rows[i + ahead] * static_cast<std::size_t>(k) + offset, 1);
+            raw[part.rows[i] * static_cast<std::size_t>(k) + offset] += v;
+          }
+        }
       });
     }
   }

@@ -528,6 +528,8 @@ class Grower {
     std::sort(slots_.begin(), slots_.end(), [](const detail::HistSlot& a, const detail::HistSlot& b) {
       return a.group < b.group || (a.group == b.group && a.pos < b.pos);
     });
+    slot_offsets_.resize(slots_.size());
+    for (std::size_t i = 0; i < slots_.size(); ++i) slot_offsets_[i] = slots_[i].offset;
     const bool sparse = !bins_.sparse_features().empty();
     const std::size_t nf = slots_.size();
     const std::size_t row_tasks = task_count(n, detail::kHistRows);
@@ -539,7 +541,8 @@ class Grower {
     if (row_tasks > 1) partials_.resize((row_tasks - 1) * size);
     totals_.assign(row_tasks * S, 0.0);
     const bool wide = simd_level() >= SimdLevel::Avx2;
-    const auto rows_kernel = wide ? avx2_variant<&accumulate_rows> : &accumulate_rows;
+    const auto rows_kernel = wide ? avx2_variant<&accumulate_rows<false>> : &accumulate_rows<false>;
+    const auto adjacent_rows_kernel = wide ? avx2_variant<&accumulate_rows<true>> : &accumulate_rows<true>;
     const auto sparse_kernel = wide ? avx2_variant<&accumulate_sparse> : &accumulate_sparse;
     parallel_for(work, row_tasks * parts, [&](std::size_t task) {
       const std::size_t t = task / parts;
@@ -561,7 +564,11 @@ class Grower {
           std::size_t b = a;
           while (b < s1 && slots_[b].group == slots_[a].group) ++b;
           const BinnedMatrix::RowGroup& g = groups[slots_[a].group];
-          rows_kernel(bins_.row_codes(g), g.stride, rows + c0, c1 - c0, packed.data(), slots_.data() + a, b - a, out);
+          // Adjacent bytes (every feature of a group listed, the usual case) need no per-feature position.
+          const bool adjacent = slots_[b - 1].pos - slots_[a].pos == b - 1 - a;
+          (adjacent ? adjacent_rows_kernel : rows_kernel)(bins_.row_codes(g) + (adjacent ? slots_[a].pos : 0), g.stride,
+                                                          rows + c0, c1 - c0, packed.data(), slots_.data() + a,
+                                                          slot_offsets_.data() + a, b - a, out);
           a = b;
         }
         if (sparse && first_part)
@@ -611,10 +618,12 @@ class Grower {
     }
   }
 
-  // The rows' statistics (packed) into the histograms of `count` slots of one row group.
+  // The rows' statistics (packed) into the histograms of `count` slots of one row group (slot k's
+  // histogram at offsets[k]). kAdjacent: slot k's code is byte k of a row of `codes`.
+  template <bool kAdjacent>
   [[gnu::always_inline]] static void accumulate_rows(const uint8_t* __restrict codes, std::size_t stride, const uint32_t* __restrict rows,
-                              std::size_t n, const double* __restrict packed, const detail::HistSlot* slots, std::size_t count,
-                              double* __restrict out) {
+                              std::size_t n, const double* __restrict packed, const detail::HistSlot* slots,
+                              const std::size_t* __restrict offsets, std::size_t count, double* __restrict out) {
     constexpr std::size_t P = Task::kPacked;
     constexpr std::size_t ahead = 16;  // scattered rows' codes are cache misses: fetch them ahead
     for (std::size_t i = 0; i < n; ++i) {
@@ -622,7 +631,7 @@ class Grower {
       const uint8_t* row = codes + static_cast<std::size_t>(rows[i]) * stride;
       const double* stats = packed + i * P;
       for (std::size_t k = 0; k < count; ++k)
-        add_packed(out + slots[k].offset + static_cast<std::size_t>(row[slots[k].pos]) * P, stats);
+        add_packed(out + offsets[k] + static_cast<std::size_t>(row[kAdjacent ? k : slots[k].pos]) * P, stats);
     }
   }
 
@@ -1010,6 +1019,7 @@ class Grower {
   AlignedVector<double>& partials_;  // row tasks 1.. of build_histograms
   std::vector<AlignedVector<double>>& spare_histograms_;
   std::vector<detail::HistSlot> slots_;  // build_histograms_by_row: the listed dense features by row group
+  std::vector<std::size_t> slot_offsets_;  // their offsets, contiguous for the kernel
   std::vector<std::size_t> sparse_listed_;  // and the listed sparse ones
   std::vector<double> totals_;              // and per row task, its rows' totals
   std::vector<Partition::Leaf> leaves_;
