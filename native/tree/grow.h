@@ -390,13 +390,17 @@ class Grower {
   }
 
   void search_feature(detail::Pending& p, int32_t feature, detail::FeatureResult& out, double* left_out) {
-    detail::Scratch& s = detail::scratch();
     const auto f = static_cast<std::size_t>(feature);
     const int n_codes = bins_.features[f].n_bins() + 1;
+    out = detail::FeatureResult{};
+    if constexpr (requires { Task::kPacked; }) {
+      if (!p.hist.empty() && !bins_.features[f].categorical)
+        return scan_histogram(p.hist.data() + offsets_[f], n_codes - 1, p.stats.data(), out, left_out);
+    }
+    detail::Scratch& s = detail::scratch();
     const std::size_t n = p.end - p.begin;
     const Code* column = bins_.template column<Code>(f);
     const uint32_t* rows = rows_.data() + p.begin;
-    out = detail::FeatureResult{};
     if constexpr (Task::kSortedScan) {
       sorted_runs(column, rows, n, n_codes, s, false);
       scan_absolute_error(p, s, n_codes - 1, out, left_out);
@@ -683,9 +687,13 @@ class Grower {
   // (as `bin`, the split's position in the caller's scan) when it beats out.score.
   void consider(const double* total, detail::Scratch& s, int bin, bool missing_left, detail::FeatureResult& out,
                 double* left_out) const {
+    consider(total, s.left.data(), s.right.data(), bin, missing_left, out, left_out);
+  }
+
+  // consider() with the left statistics in l and room for the right ones in r.
+  [[gnu::always_inline]] void consider(const double* total, const double* l, double* r, int bin, bool missing_left,
+                                       detail::FeatureResult& out, double* left_out) const {
     const auto S = static_cast<std::size_t>(S_);
-    double* l = s.left.data();
-    double* r = s.right.data();
     for (std::size_t c = 0; c < S; ++c) r[c] = total[c] - l[c];
     if (l[0] < params_.min_samples_leaf || r[0] < params_.min_samples_leaf) return;
     if (!(l[1] > 0.0 && r[1] > 0.0) || l[1] < params_.min_weight_leaf || r[1] < params_.min_weight_leaf) return;
@@ -731,6 +739,41 @@ class Grower {
     for (std::size_t k = 0; k + 1 < present; ++k) {
       for (std::size_t c = 0; c < S; ++c) s.left[c] += stats[k * S + c];
       consider(s.run_bin[k], true);
+    }
+  }
+
+  // scan() straight from a numeric feature's packed histogram (bins of Task::kPacked channels, the
+  // missing bin last): the same splits and sums, without gathering the non-empty bins first.
+  void scan_histogram(const double* hist, int missing, const double* total, detail::FeatureResult& out,
+                      double* left_out) const {
+    constexpr int P = Task::kPacked;
+    const bool has_missing = hist[missing * P] != 0.0;
+    int present = 0;
+    int last = -1;
+    for (int b = 0; b < missing; ++b)
+      if (hist[b * P] != 0.0) {
+        ++present;
+        last = b;
+      }
+    if (present + (has_missing ? 1 : 0) <= 1) return;
+    out.constant = false;
+    out.has_missing = has_missing;
+    double l[P] = {};
+    double r[P];
+    for (int b = 0; b <= last; ++b) {
+      const double* bin = hist + b * P;
+      if (bin[0] == 0.0) continue;
+      for (int c = 0; c < P; ++c) l[c] += bin[c];
+      if (b < last) consider(total, l, r, b, false, out, left_out);
+      else if (has_missing) consider(total, l, r, missing - 1, false, out, left_out);  // x <= inf
+    }
+    if (!has_missing) return;
+    std::copy(hist + missing * P, hist + (missing + 1) * P, l);
+    for (int b = 0; b < last; ++b) {
+      const double* bin = hist + b * P;
+      if (bin[0] == 0.0) continue;
+      for (int c = 0; c < P; ++c) l[c] += bin[c];
+      consider(total, l, r, b, true, out, left_out);
     }
   }
 
