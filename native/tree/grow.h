@@ -690,10 +690,12 @@ class Grower {
     consider(total, s.left.data(), s.right.data(), bin, missing_left, out, left_out);
   }
 
-  // consider() with the left statistics in l and room for the right ones in r.
+  // consider() with the left statistics in l and room for the right ones in r; kChannels, when
+  // known, is S_ (fixed-length loops keep local l and r in registers).
+  template <int kChannels = 0>
   [[gnu::always_inline]] void consider(const double* total, const double* l, double* r, int bin, bool missing_left,
                                        detail::FeatureResult& out, double* left_out) const {
-    const auto S = static_cast<std::size_t>(S_);
+    const auto S = static_cast<std::size_t>(kChannels > 0 ? kChannels : S_);
     for (std::size_t c = 0; c < S; ++c) r[c] = total[c] - l[c];
     if (l[0] < params_.min_samples_leaf || r[0] < params_.min_samples_leaf) return;
     if (!(l[1] > 0.0 && r[1] > 0.0) || l[1] < params_.min_weight_leaf || r[1] < params_.min_weight_leaf) return;
@@ -748,32 +750,30 @@ class Grower {
                       double* left_out) const {
     constexpr int P = Task::kPacked;
     const bool has_missing = hist[missing * P] != 0.0;
-    int present = 0;
+    double l[P] = {};
+    double r[P];
+    // One pass: the split "code <= b" is scored when a later non-empty bin shows b is not the last.
     int last = -1;
-    for (int b = 0; b < missing; ++b)
-      if (hist[b * P] != 0.0) {
-        ++present;
-        last = b;
-      }
+    int present = 0;
+    for (int b = 0; b < missing; ++b) {
+      const double* bin = hist + b * P;
+      if (bin[0] == 0.0) continue;
+      if (last >= 0) consider<P>(total, l, r, last, false, out, left_out);
+      for (int c = 0; c < P; ++c) l[c] += bin[c];
+      last = b;
+      ++present;
+    }
     if (present + (has_missing ? 1 : 0) <= 1) return;
     out.constant = false;
     out.has_missing = has_missing;
-    double l[P] = {};
-    double r[P];
-    for (int b = 0; b <= last; ++b) {
-      const double* bin = hist + b * P;
-      if (bin[0] == 0.0) continue;
-      for (int c = 0; c < P; ++c) l[c] += bin[c];
-      if (b < last) consider(total, l, r, b, false, out, left_out);
-      else if (has_missing) consider(total, l, r, missing - 1, false, out, left_out);  // x <= inf
-    }
     if (!has_missing) return;
+    consider<P>(total, l, r, missing - 1, false, out, left_out);  // every value left, missing right: x <= inf
     std::copy(hist + missing * P, hist + (missing + 1) * P, l);
     for (int b = 0; b < last; ++b) {
       const double* bin = hist + b * P;
       if (bin[0] == 0.0) continue;
       for (int c = 0; c < P; ++c) l[c] += bin[c];
-      consider(total, l, r, b, true, out, left_out);
+      consider<P>(total, l, r, b, true, out, left_out);
     }
   }
 
