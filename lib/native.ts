@@ -20,6 +20,7 @@ export interface NativeInfo {
   version: string;
   blas: { name: string; version: string; core: string; config: string; threads: number };
   poolThreads: number;
+  helperSpinUs: number;
   simd: 'baseline' | 'avx2' | 'avx512';
   threads: number;
   hardwareThreads: number;
@@ -277,6 +278,15 @@ export interface NativeAddon {
 export const packageRoot = findPackageRoot(__dirname);
 
 export const addon: NativeAddon = nodeGypBuild(packageRoot) as NativeAddon;
+
+// The addon reads THREADML_HELPER_SPIN_US once and falls back to its default on a value it cannot
+// use; say so rather than leave a tuning that silently did nothing.
+const helperSpin = process.env.THREADML_HELPER_SPIN_US;
+if (helperSpin !== undefined && helperSpin !== '' && !(/^\d{1,7}$/.test(helperSpin) && Number(helperSpin) <= 1e6))
+  process.emitWarning(
+    `THREADML_HELPER_SPIN_US: expected an integer number of microseconds in [0, 1000000] but received ${JSON.stringify(helperSpin)}; using ${addon.info().helperSpinUs}`,
+    { code: 'THREADML_ENV' },
+  );
 
 function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {

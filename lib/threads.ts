@@ -25,8 +25,9 @@ export function getThreads(): number {
 export type Info = NativeInfo;
 
 /**
- * Version, BLAS (name, version, core), SIMD level, thread budget and the helper threads started so far
- * (`poolThreads`: kernels run on the calling libuv thread plus these) of the loaded addon.
+ * Version, BLAS (name, version, core), SIMD level, thread budget, the helper threads started so far
+ * (`poolThreads`: kernels run on the calling libuv thread plus these) and how long an idle helper spins
+ * before it sleeps (`helperSpinUs`, from THREADML_HELPER_SPIN_US) of the loaded addon.
  */
 export function info(): Info {
   return addon.info();

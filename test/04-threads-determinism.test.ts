@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argmax, argmin, getThreads, info, jobStats, max, mean, min, norm, setThreads, std, sum, variance } from 'threadml';
 import { fsum, mulberry32, uniform } from './helpers';
@@ -203,6 +204,20 @@ describe('info()', () => {
     // A two-thread reduction runs on the calling thread plus one helper.
     await mean(new Float64Array(1 << 22).fill(1), { threads: 2 });
     expect(info().poolThreads).toBeGreaterThanOrEqual(getThreads() >= 2 ? 1 : 0);
+  });
+
+  it('THREADML_HELPER_SPIN_US sets how long idle helpers spin; a value it cannot use keeps 2000 us, with a warning', () => {
+    const { THREADML_HELPER_SPIN_US: _, ...inherited } = process.env;
+    const run = (value?: string) => {
+      const env = value === undefined ? inherited : { ...inherited, THREADML_HELPER_SPIN_US: value };
+      const child = spawnSync(process.execPath, [path.join(__dirname, 'fixtures', 'helper-spin.cjs')], { env, encoding: 'utf8' });
+      expect(child.status, child.stderr).toBe(0);
+      return { ...(JSON.parse(child.stdout) as { mean: number; spinUs: number }), warned: child.stderr.includes('THREADML_HELPER_SPIN_US: expected') };
+    };
+    expect(run()).toEqual({ mean: 1, spinUs: 2000, warned: false });
+    for (const value of ['0', '50000', '1000000']) expect(run(value)).toEqual({ mean: 1, spinUs: Number(value), warned: false });
+    for (const value of ['-1', '1000001', '12ms', ' 5', '1e3', '00000001'])
+      expect(run(value), value).toEqual({ mean: 1, spinUs: 2000, warned: true });
   });
 
   it.runIf(process.platform === 'linux' && process.arch === 'x64')('the SIMD level is one this CPU supports', () => {

@@ -47,6 +47,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   out.Set("blas", blas);
 
   out.Set("poolThreads", pool_threads());
+  out.Set("helperSpinUs", helper_spin_us());
 
   out.Set("simd", reduce_simd_level());
   out.Set("threads", ThreadBudget::global().limit());

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -25,6 +26,7 @@ namespace {
 // two parallel ones (0.3-0.6 ms from JS): with 500 us, such 2-thread calls took 0.52-0.55 ms
 // (float64) and 0.28-0.36 ms (float32), with 2 ms 0.30-0.32 and 0.20-0.22 ms.
 constexpr auto kHelperSpin = std::chrono::microseconds(2000);
+constexpr long kMaxHelperSpinUs = 1000000;
 // The caller spins this long for helpers finishing their last task before it sleeps.
 constexpr auto kCallerSpin = std::chrono::microseconds(20);
 
@@ -132,7 +134,8 @@ class Pool {
       if (batch == nullptr) {
         const unsigned seen = published_.load(std::memory_order_acquire);
         lock.unlock();
-        spin_until([&] { return published_.load(std::memory_order_acquire) != seen; }, kHelperSpin);
+        spin_until([&] { return published_.load(std::memory_order_acquire) != seen; },
+                   std::chrono::microseconds(helper_spin_us()));
         lock.lock();
         wake_.wait(lock, [&] { return (batch = claim_locked()) != nullptr; });
       }
@@ -181,5 +184,21 @@ void run_tasks(std::size_t n_tasks, int helpers, TaskRef task) noexcept {
 }
 
 int pool_threads() noexcept { return pool().threads(); }
+
+// A service whose calls come seldom can trade the spin's CPU time (up to one core per helper for
+// kHelperSpin after every parallel loop) for a slower first loop after a pause, or the reverse.
+int helper_spin_us() noexcept {
+  static const int spin = [] {
+    const char* text = std::getenv("THREADML_HELPER_SPIN_US");
+    if (text == nullptr || *text == '\0') return static_cast<int>(kHelperSpin.count());
+    long value = 0;
+    for (const char* c = text; *c != '\0'; ++c) {
+      if (*c < '0' || *c > '9' || c - text >= 7) return static_cast<int>(kHelperSpin.count());
+      value = value * 10 + (*c - '0');
+    }
+    return static_cast<int>(value <= kMaxHelperSpinUs ? value : kHelperSpin.count());
+  }();
+  return spin;
+}
 
 }  // namespace threadml

@@ -24,4 +24,8 @@ void run_tasks(std::size_t n_tasks, int helpers, TaskRef task) noexcept;
 // Helper threads started so far (they are started on first use and kept for the process lifetime).
 int pool_threads() noexcept;
 
+// How long (microseconds) a helper that ran out of work spins before it sleeps:
+// THREADML_HELPER_SPIN_US when it is an integer in [0, 1000000], else 2000.
+int helper_spin_us() noexcept;
+
 }  // namespace threadml
