@@ -61,6 +61,43 @@ describe('one round against hand-computed leaf values', () => {
     expect(numbers(m.featureSplitCounts)).toEqual([1, 0]);
   });
 
+  it('a stump on rows with missing values matches an exhaustive search of thresholds and NaN sides', async () => {
+    // 6000 rows: the root's split search runs on its kept histogram. y steps at x = 0.4; NaN rows
+    // look like the low side in one case and the high side in the other.
+    for (const nanLike of [0, 1]) {
+      const rand = mulberry32(11 + nanLike);
+      const n = 6000;
+      const x = Float64Array.from({ length: n }, () => (rand() < 0.1 ? NaN : Math.floor(rand() * 30) / 29));
+      const y = Float64Array.from(x, (v) => (Number.isNaN(v) ? nanLike : v < 0.4 ? 0 : 1) + 0.5 * rand());
+      // Squared error, one round, learning rate 1, lambda 0: a leaf predicts the mean y of its rows,
+      // and the best split maximizes G_L^2 / H_L + G_R^2 / H_R with G = sum(mean - y), H = count.
+      const mean = y.reduce((a, b) => a + b, 0) / n;
+      const values = [...new Set(Array.from(x).filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b);
+      const side = (t: number, nanLeft: boolean) => (v: number) => (Number.isNaN(v) ? nanLeft : v <= t);
+      let best = { gain: -Infinity, goesLeft: (_: number) => true };
+      for (const t of values)
+        for (const nanLeft of [false, true]) {
+          const goesLeft = side(t, nanLeft);
+          let gl = 0, hl = 0, gr = 0, hr = 0;
+          for (let i = 0; i < n; i++)
+            if (goesLeft(x[i])) (gl += mean - y[i]), hl++;
+            else (gr += mean - y[i]), hr++;
+          const gain = hl > 0 && hr > 0 ? (gl * gl) / hl + (gr * gr) / hr : -Infinity;
+          if (gain > best.gain) best = { gain, goesLeft };
+        }
+      const leafMean = (left: boolean) => {
+        let s = 0, c = 0;
+        for (let i = 0; i < n; i++) if (best.goesLeft(x[i]) === left) (s += y[i]), c++;
+        return s / c;
+      };
+      const m = await new HistGradientBoostingRegressor({ ...one, maxLeafNodes: 2 }).fit({ data: x, rows: n, cols: 1 }, y);
+      const probes = [...values, NaN];
+      const p = await m.predict(probes.map((v) => [v]));
+      probes.forEach((v, i) => expect(p[i], `x = ${v}`).toBeCloseTo(leafMean(best.goesLeft(v)), 9));
+      expect(best.goesLeft(NaN)).toBe(nanLike === 0);
+    }
+  });
+
   it('split counts add up to the internal nodes of all trees', async () => {
     const { X, y } = regression(500, 4, 9);
     const m = await new HistGradientBoostingRegressor({ maxIter: 5, maxLeafNodes: 6, earlyStopping: false }).fit(X, y);
