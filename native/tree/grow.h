@@ -392,10 +392,12 @@ class Grower {
   void search_feature(detail::Pending& p, int32_t feature, detail::FeatureResult& out, double* left_out) {
     const auto f = static_cast<std::size_t>(feature);
     const int n_codes = bins_.features[f].n_bins() + 1;
+    const bool categorical = bins_.features[f].categorical;
     out = detail::FeatureResult{};
+    const double* kept = p.hist.empty() ? nullptr : p.hist.data() + offsets_[f];
     if constexpr (requires { Task::kPacked; }) {
-      if (!p.hist.empty() && !bins_.features[f].categorical)
-        return scan_histogram(p.hist.data() + offsets_[f], n_codes - 1, p.stats.data(), out, left_out);
+      // The usual case: no scratch (its thread-local lookup costs as much as a small scan).
+      if (kept != nullptr && !categorical) return scan_histogram(kept, n_codes - 1, p.stats.data(), out, left_out);
     }
     detail::Scratch& s = detail::scratch();
     const std::size_t n = p.end - p.begin;
@@ -405,13 +407,14 @@ class Grower {
       sorted_runs(column, rows, n, n_codes, s, false);
       scan_absolute_error(p, s, n_codes - 1, out, left_out);
     } else {
-      const double* hist = nullptr;
-      if (!p.hist.empty()) {
-        hist = p.hist.data() + offsets_[f];
-      } else if (use_histogram(n, feature)) {
+      const double* hist = kept;
+      if (hist == nullptr && use_histogram(n, feature)) {
         s.hist.resize(static_cast<std::size_t>(n_codes) * S_);
         build_histogram(column, rows, n, n_codes, s.hist.data());
         hist = s.hist.data();
+      }
+      if constexpr (requires { Task::kPacked; }) {
+        if (hist != nullptr && !categorical) return scan_histogram(hist, n_codes - 1, p.stats.data(), out, left_out);
       }
       if (hist != nullptr) {
         runs_from_histogram(hist, n_codes, s);
@@ -419,7 +422,7 @@ class Grower {
         sorted_runs(column, rows, n, n_codes, s, true);
       }
       if constexpr (requires { task_.category_key(p.stats.data()); }) {
-        if (bins_.features[f].categorical) {
+        if (categorical) {
           scan_categories(p.stats.data(), n_codes - 1, s, out, left_out);
           return;
         }
