@@ -5,6 +5,7 @@
 
 namespace threadml {
 
+namespace {
 SimdLevel detect_simd_level() noexcept {
   SimdLevel level = SimdLevel::Baseline;
 #if defined(__x86_64__) || defined(__i386__)
@@ -25,6 +26,8 @@ SimdLevel detect_simd_level() noexcept {
   }
   return level;
 }
+
+}  // namespace
 
 SimdLevel simd_level() noexcept {
   static const SimdLevel level = detect_simd_level();

@@ -5,11 +5,9 @@ namespace threadml {
 
 enum class SimdLevel { Baseline = 0, Avx2 = 1, Avx512 = 2 };
 
-SimdLevel detect_simd_level() noexcept;
-const char* simd_level_name(SimdLevel level) noexcept;
-
-// detect_simd_level(), read once.
+// The best level this CPU supports, capped by THREADML_SIMD=baseline|avx2; detected once.
 SimdLevel simd_level() noexcept;
+const char* simd_level_name(SimdLevel level) noexcept;
 
 // F (a function pointer) compiled for AVX2: F must be always_inline, so that its body is compiled
 // into the variant, where generic code on GCC vector types gets 256-bit registers. Call it only when

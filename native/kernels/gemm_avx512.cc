@@ -328,10 +328,7 @@ THREADML_AVX512 void run_block(const Problem<T>& pr, std::size_t item, std::size
 }  // namespace
 
 // Follows the addon's SIMD level, so THREADML_SIMD=avx2 also turns this kernel off.
-bool avx512_gemm_available() noexcept {
-  static const bool available = detect_simd_level() == SimdLevel::Avx512;
-  return available;
-}
+bool avx512_gemm_available() noexcept { return simd_level() == SimdLevel::Avx512; }
 
 template <class T>
 void gemm_avx512(const GemmShape& s, const GemmBatch& batch, T alpha, const T* a, const T* b, T beta, const T* c0,

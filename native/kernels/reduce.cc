@@ -26,11 +26,9 @@ THREADML_DECLARE_TABLES(avx512)
 #undef THREADML_DECLARE_TABLES
 
 namespace {
-const SimdLevel kLevel = detect_simd_level();
-
 template <class T, class Getter>
 const Kernels<T>& pick(Getter baseline_table, Getter avx2_table, Getter avx512_table) {
-  switch (kLevel) {
+  switch (simd_level()) {
     case SimdLevel::Avx512: return avx512_table();
     case SimdLevel::Avx2: return avx2_table();
     default: return baseline_table();
@@ -57,7 +55,7 @@ const Kernels<float>& kernels<float>() {
 }
 }  // namespace chunks
 
-const char* reduce_simd_level() { return simd_level_name(chunks::kLevel); }
+const char* reduce_simd_level() { return simd_level_name(simd_level()); }
 
 namespace {
 

@@ -112,7 +112,6 @@ struct HistSlot {
   std::size_t group;    // its row group (BinnedMatrix::row_groups)
   std::size_t pos;      // its byte in the group's rows
   std::size_t feature;
-  std::size_t offset;   // its histogram in the node's histograms
 };
 
 struct FeatureResult {
@@ -530,13 +529,13 @@ class Grower {
       const auto f = static_cast<std::size_t>(feature);
       const int32_t g = bins_.row_group_of(f);
       if (g < 0) sparse_listed_.push_back(f);
-      else slots_.push_back({static_cast<std::size_t>(g), bins_.row_pos_of(f), f, offsets_[f]});
+      else slots_.push_back({static_cast<std::size_t>(g), bins_.row_pos_of(f), f});
     }
     std::sort(slots_.begin(), slots_.end(), [](const detail::HistSlot& a, const detail::HistSlot& b) {
       return a.group < b.group || (a.group == b.group && a.pos < b.pos);
     });
     slot_offsets_.resize(slots_.size());
-    for (std::size_t i = 0; i < slots_.size(); ++i) slot_offsets_[i] = slots_[i].offset;
+    for (std::size_t i = 0; i < slots_.size(); ++i) slot_offsets_[i] = offsets_[slots_[i].feature];
     const bool sparse = !bins_.sparse_features().empty();
     const std::size_t nf = slots_.size();
     const std::size_t row_tasks = task_count(n, detail::kHistRows);
@@ -1065,7 +1064,7 @@ class Grower {
   AlignedVector<double>& partials_;  // row tasks 1.. of build_histograms
   std::vector<AlignedVector<double>>& spare_histograms_;
   std::vector<detail::HistSlot> slots_;  // build_histograms_by_row: the listed dense features by row group
-  std::vector<std::size_t> slot_offsets_;  // their offsets, contiguous for the kernel
+  std::vector<std::size_t> slot_offsets_;  // their histograms' offsets, contiguous for the kernel
   std::vector<std::size_t> sparse_listed_;  // and the listed sparse ones
   std::vector<double> totals_;              // and per row task, its rows' totals
   std::vector<Partition::Leaf> leaves_;
